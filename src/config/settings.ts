@@ -1,0 +1,170 @@
+// The settings schema: every setting, its env name, default and validation, parsed once into a frozen object.
+import { z } from 'zod';
+
+const bool = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+  .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const list = z
+  .union([z.array(z.string()), z.string()])
+  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean));
+
+/** One entry per setting: the env variable, the CLI flag (derived), help text and schema. */
+export const SETTINGS = {
+  airflowApiUrl: {
+    env: 'AIRFLOW_API_URL',
+    help: 'Airflow base URL (may include a path prefix); unset = discover from Airflow config',
+    schema: z.url({ protocol: /^https?$/ }).optional(),
+  },
+  airflowApiVersion: {
+    env: 'AIRFLOW_API_VERSION',
+    help: 'Airflow REST API version: auto (probe), v1 (Airflow 2) or v2 (Airflow 3)',
+    schema: z.enum(['auto', 'v1', 'v2']).default('auto'),
+  },
+  airflowAuthMode: {
+    env: 'AIRFLOW_AUTH_MODE',
+    help: "How calls to Airflow authenticate: forward (caller's Authorization header), token, password, none",
+    schema: z.enum(['forward', 'token', 'password', 'none']).default('forward'),
+  },
+  airflowAuthToken: {
+    env: 'AIRFLOW_AUTH_TOKEN',
+    help: 'Static bearer token for AIRFLOW_AUTH_MODE=token',
+    schema: z.string().min(1).optional(),
+    secret: true,
+  },
+  airflowUsername: {
+    env: 'AIRFLOW_USERNAME',
+    help: 'User name for AIRFLOW_AUTH_MODE=password',
+    schema: z.string().min(1).optional(),
+  },
+  airflowPassword: {
+    env: 'AIRFLOW_PASSWORD',
+    help: 'Password for AIRFLOW_AUTH_MODE=password',
+    schema: z.string().min(1).optional(),
+    secret: true,
+  },
+  airflowCaCert: {
+    env: 'AIRFLOW_CA_CERT',
+    help: 'Path to a PEM CA bundle used to verify Airflow TLS',
+    schema: z.string().min(1).optional(),
+  },
+  airflowVerifySsl: {
+    env: 'AIRFLOW_VERIFY_SSL',
+    help: 'Verify Airflow TLS certificates (false only for testing)',
+    schema: bool.default(true),
+  },
+  airflowTimeoutMs: {
+    env: 'AIRFLOW_TIMEOUT_MS',
+    help: 'Timeout for one Airflow call (connect, headers and body), in ms',
+    schema: int(100, 600_000).default(30_000),
+  },
+  readOnly: {
+    env: 'MCP_READ_ONLY',
+    help: 'Hide and refuse every tool that changes Airflow',
+    schema: bool.default(false),
+  },
+  host: {
+    env: 'HOST',
+    help: 'Address to listen on',
+    schema: z.string().min(1).default('0.0.0.0'),
+  },
+  port: { env: 'PORT', help: 'Port to listen on', schema: int(0, 65535).default(8000) },
+  mcpPath: {
+    env: 'MCP_PATH',
+    help: 'HTTP path of the MCP endpoint',
+    schema: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._~\-/]*$/, 'must start with / and contain only URL path characters')
+      .default('/mcp'),
+  },
+  allowedHosts: {
+    env: 'ALLOWED_HOSTS',
+    help: 'Comma-separated Host header names accepted (empty = any when not bound to loopback)',
+    schema: list.default([]),
+  },
+  allowedOrigins: {
+    env: 'ALLOWED_ORIGINS',
+    help: 'Comma-separated Origin host names accepted from browsers (a request without Origin is allowed)',
+    schema: list.default([]),
+  },
+  maxConcurrentRequests: {
+    env: 'MAX_CONCURRENT_REQUESTS',
+    help: 'MCP requests in flight per replica before new ones get 503',
+    schema: int(1, 100_000).default(256),
+  },
+  maxBodyBytes: {
+    env: 'MAX_BODY_BYTES',
+    help: 'Largest accepted MCP request body, in bytes',
+    schema: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  },
+  maxOutputBytes: {
+    env: 'MAX_OUTPUT_BYTES',
+    help: 'Largest tool result text, in bytes; longer results are cut with a notice',
+    schema: int(1024, 16 * 1024 * 1024).default(64 * 1024),
+  },
+  shutdownDelayMs: {
+    env: 'SHUTDOWN_DELAY_MS',
+    help: 'After SIGTERM, keep serving (not ready) this long so endpoints update, in ms',
+    schema: int(0, 600_000).default(5_000),
+  },
+  shutdownGraceMs: {
+    env: 'SHUTDOWN_GRACE_MS',
+    help: 'After the delay, how long in-flight requests may take to finish, in ms',
+    schema: int(0, 600_000).default(20_000),
+  },
+  logLevel: {
+    env: 'LOG_LEVEL',
+    help: 'Log level: fatal, error, warn, info, debug, trace, silent',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  },
+  replicaName: {
+    env: 'REPLICA_NAME',
+    help: 'Name of this replica in logs and x-served-by (default: host name)',
+    schema: z.string().min(1).optional(),
+  },
+  servedByHeader: {
+    env: 'SERVED_BY_HEADER',
+    help: 'Send the x-served-by response header',
+    schema: bool.default(true),
+  },
+} as const;
+
+export type SettingKey = keyof typeof SETTINGS;
+
+type SchemaOf<K extends SettingKey> = (typeof SETTINGS)[K]['schema'];
+export type Settings = { readonly [K in SettingKey]: z.output<SchemaOf<K>> };
+
+const settingsShape = Object.fromEntries(
+  Object.entries(SETTINGS).map(([key, spec]) => [key, spec.schema]),
+) as { [K in SettingKey]: SchemaOf<K> };
+
+export const settingsSchema = z.object(settingsShape).superRefine((s, issue) => {
+  if (s.airflowAuthMode === 'token' && !s.airflowAuthToken) {
+    issue.addIssue({ code: 'custom', path: ['airflowAuthToken'], message: 'is required when AIRFLOW_AUTH_MODE=token' });
+  }
+  if (s.airflowAuthMode === 'password' && (!s.airflowUsername || !s.airflowPassword)) {
+    issue.addIssue({
+      code: 'custom',
+      path: [s.airflowUsername ? 'airflowPassword' : 'airflowUsername'],
+      message: 'AIRFLOW_USERNAME and AIRFLOW_PASSWORD are required when AIRFLOW_AUTH_MODE=password',
+    });
+  }
+});
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses raw values (keyed by setting) into frozen settings, or throws one clear line naming the setting. */
+export function parseSettings(raw: Partial<Record<SettingKey, unknown>>): Settings {
+  const result = settingsSchema.safeParse(raw);
+  if (!result.success) {
+    const first = result.error.issues[0]!;
+    const key = first.path[0] as SettingKey | undefined;
+    const name = key && key in SETTINGS ? SETTINGS[key].env : 'configuration';
+    const secret = key && 'secret' in SETTINGS[key];
+    const value = key && !secret && raw[key] !== undefined ? ` (got ${JSON.stringify(raw[key])})` : '';
+    throw new ConfigError(`Invalid ${name}: ${first.message}${value}`);
+  }
+  return Object.freeze(result.data) as Settings;
+}
