@@ -9,7 +9,6 @@ export type ErrorCode =
   | 'upstream_unavailable'
   | 'upstream_timeout'
   | 'read_only'
-  | 'unsupported'
   | 'internal';
 
 export interface AppErrorOptions {

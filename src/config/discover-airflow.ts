@@ -56,7 +56,9 @@ function localUrl(baseUrl: string | undefined, port: string | undefined): string
 }
 
 function isLocalHost(host: string): boolean {
-  return host === 'localhost' || host === '127.0.0.1' || host === '0.0.0.0' || host === '[::1]' || host === '::';
+  return (
+    host === 'localhost' || host === '127.0.0.1' || host === '0.0.0.0' || host === '[::1]' || host === '::'
+  );
 }
 
 function validPort(port: string | undefined): string | undefined {
@@ -72,13 +74,17 @@ export function discoverAirflow(input: DiscoveryInput): DiscoveredAirflow {
   const apiBase = env.AIRFLOW__API__BASE_URL;
   const apiPort = validPort(env.AIRFLOW__API__PORT);
   const fromApiEnv = localUrl(apiBase, apiPort);
-  if (fromApiEnv) return { url: fromApiEnv, source: apiBase ? 'AIRFLOW__API__BASE_URL' : 'AIRFLOW__API__PORT' };
+  if (fromApiEnv)
+    return { url: fromApiEnv, source: apiBase ? 'AIRFLOW__API__BASE_URL' : 'AIRFLOW__API__PORT' };
 
   const webBase = env.AIRFLOW__WEBSERVER__BASE_URL;
   const webPort = validPort(env.AIRFLOW__WEBSERVER__WEB_SERVER_PORT);
   const fromWebEnv = localUrl(webBase, webPort);
   if (fromWebEnv) {
-    return { url: fromWebEnv, source: webBase ? 'AIRFLOW__WEBSERVER__BASE_URL' : 'AIRFLOW__WEBSERVER__WEB_SERVER_PORT' };
+    return {
+      url: fromWebEnv,
+      source: webBase ? 'AIRFLOW__WEBSERVER__BASE_URL' : 'AIRFLOW__WEBSERVER__WEB_SERVER_PORT',
+    };
   }
 
   const home = env.AIRFLOW_HOME || (env.HOME ? `${env.HOME}/airflow` : undefined);

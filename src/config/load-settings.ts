@@ -19,7 +19,8 @@ export function buildCli(version: string): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .allowExcessArguments(false);
   for (const spec of Object.values(SETTINGS)) {
-    const def = 'default' in spec.schema.def ? ` (default: ${JSON.stringify(spec.schema.def.default)})` : '';
+    const d = spec.schema.def as { type: string; defaultValue?: unknown };
+    const def = d.type === 'default' ? ` (default: ${JSON.stringify(d.defaultValue)})` : '';
     program.addOption(new Option(`${flagName(spec.env)} <value>`, `${spec.help}${def} [env ${spec.env}]`));
   }
   return program;

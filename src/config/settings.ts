@@ -140,7 +140,11 @@ const settingsShape = Object.fromEntries(
 
 export const settingsSchema = z.object(settingsShape).superRefine((s, issue) => {
   if (s.airflowAuthMode === 'token' && !s.airflowAuthToken) {
-    issue.addIssue({ code: 'custom', path: ['airflowAuthToken'], message: 'is required when AIRFLOW_AUTH_MODE=token' });
+    issue.addIssue({
+      code: 'custom',
+      path: ['airflowAuthToken'],
+      message: 'is required when AIRFLOW_AUTH_MODE=token',
+    });
   }
   if (s.airflowAuthMode === 'password' && (!s.airflowUsername || !s.airflowPassword)) {
     issue.addIssue({

@@ -1,0 +1,142 @@
+// Builds the Airflow side once at start-up: HTTP pool, auth provider, version resolver, and per-request adapters.
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { Agent, type Dispatcher } from 'undici';
+import type { Settings } from '../config/settings.js';
+import { AppError } from '../errors.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { AirflowAdapter } from './adapter.js';
+import { AdapterV1 } from './adapter-v1.js';
+import { AdapterV2 } from './adapter-v2.js';
+import { type ApiVersionResolver, fixedVersion, probingVersion } from './api-version.js';
+import {
+  type AuthProvider,
+  forwardAuth,
+  loginFailed,
+  noAuth,
+  passwordAuth,
+  staticTokenAuth,
+} from './auth-providers.js';
+import type { CallContext } from './call-context.js';
+import { AirflowHttp } from './http-client.js';
+
+export interface AirflowClientDeps {
+  baseUrl: string;
+  settings: Settings;
+  metrics: Metrics;
+  logger: Logger;
+  now: () => number;
+  /** Injected in tests (e.g. undici MockAgent); default: a keep-alive Agent (one pool per origin). */
+  dispatcher?: Dispatcher;
+}
+
+export interface AirflowClient {
+  readonly http: AirflowHttp;
+  adapterFor(ctx: CallContext): Promise<AirflowAdapter>;
+  /** Checks that something answers at the Airflow URL (any HTTP status), for readiness reporting. */
+  reachable(timeoutMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export function createDispatcher(settings: Settings): Dispatcher {
+  return new Agent({
+    connections: 256,
+    keepAliveTimeout: 30_000,
+    connect: {
+      timeout: Math.min(settings.airflowTimeoutMs, 10_000),
+      rejectUnauthorized: settings.airflowVerifySsl,
+      ...(settings.airflowCaCert ? { ca: readFileSync(settings.airflowCaCert) } : {}),
+    },
+  });
+}
+
+function authProviderFor(deps: AirflowClientDeps, http: () => AirflowHttp): AuthProvider {
+  const s = deps.settings;
+  switch (s.airflowAuthMode) {
+    case 'forward':
+      return forwardAuth;
+    case 'none':
+      return noAuth;
+    case 'token':
+      return staticTokenAuth(s.airflowAuthToken!);
+    case 'password':
+      return passwordAuth({
+        username: s.airflowUsername!,
+        password: s.airflowPassword!,
+        now: deps.now,
+        login: async (username, password, signal) => {
+          const res = await http().raw('/auth/token', {
+            method: 'POST',
+            body: { username, password },
+            signal,
+          });
+          const token = (res.body as { access_token?: unknown } | undefined)?.access_token;
+          if ((res.status === 200 || res.status === 201) && typeof token === 'string') {
+            deps.metrics.authForwarding.inc({ path: 'service_login' });
+            return token;
+          }
+          throw loginFailed(res.status);
+        },
+      });
+  }
+}
+
+export function createAirflowClient(deps: AirflowClientDeps): AirflowClient {
+  const dispatcher = deps.dispatcher ?? createDispatcher(deps.settings);
+  let http: AirflowHttp | undefined;
+  const auth = authProviderFor(deps, () => http!);
+  http = new AirflowHttp({
+    baseUrl: deps.baseUrl,
+    dispatcher,
+    timeoutMs: deps.settings.airflowTimeoutMs,
+    maxResponseBytes: 16 * 1024 * 1024,
+    auth,
+    metrics: deps.metrics,
+    logger: deps.logger,
+    forwarding: deps.settings.airflowAuthMode === 'forward',
+  });
+  const client = http;
+  const resolver: ApiVersionResolver =
+    deps.settings.airflowApiVersion === 'auto'
+      ? probingVersion(client, (found) => {
+          deps.metrics.airflowInfo.reset();
+          deps.metrics.airflowInfo.set(
+            { api_version: found.api, airflow_version: found.airflowVersion ?? 'unknown' },
+            1,
+          );
+          deps.logger.info(
+            { api_version: found.api, airflow_version: found.airflowVersion },
+            'Airflow API version detected',
+          );
+        })
+      : fixedVersion(deps.settings.airflowApiVersion);
+
+  return {
+    http: client,
+    async adapterFor(ctx) {
+      const { api } = await resolver.resolve(ctx);
+      const call = (req: Parameters<AirflowHttp['send']>[2]) =>
+        client.send(ctx, api, req).catch((error: unknown) => {
+          // A connection-level failure may mean Airflow was replaced (e.g. upgraded): probe again next time.
+          if (
+            error instanceof AppError &&
+            error.code === 'upstream_unavailable' &&
+            error.status === undefined
+          ) {
+            resolver.forget();
+          }
+          throw error;
+        });
+      return api === 'v2' ? new AdapterV2(call) : new AdapterV1(call);
+    },
+    async reachable(timeoutMs) {
+      try {
+        await client.raw('/api/v2/version', { method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => dispatcher.close(),
+  };
+}

@@ -1,0 +1,235 @@
+// The Airflow HTTP client: pooled keep-alive calls with timeouts, cancellation, size caps, auth and metrics.
+import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
+import { AppError } from '../errors.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { ApiVersion, AuthProvider, UpstreamAuth } from './auth-providers.js';
+import type { CallContext } from './call-context.js';
+import { errorForStatus, errorForTransport } from './upstream-errors.js';
+
+export type QueryValue = string | number | boolean | readonly (string | number)[] | null | undefined;
+
+export interface UpstreamRequest {
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  /** Route template relative to the API prefix, e.g. '/dags/{dag_id}/dagRuns'. Also the metric label. */
+  route: string;
+  params?: Readonly<Record<string, string | number>>;
+  query?: Readonly<Record<string, QueryValue>>;
+  body?: unknown;
+  /** Human description for error messages, e.g. "DAG 'etl'". */
+  what?: string;
+  /** Response cap for this call (default: the client's). */
+  maxBytes?: number;
+  /** Statuses returned to the caller instead of thrown (e.g. 404 where "absent" is an answer). */
+  acceptStatus?: readonly number[];
+}
+
+export interface UpstreamResponse {
+  status: number;
+  body: unknown;
+  /** True when the body was cut at maxBytes (text responses only; JSON over the cap is an error). */
+  truncated: boolean;
+}
+
+export interface AirflowHttpOptions {
+  /** Base URL, possibly with a path prefix, no trailing slash. */
+  baseUrl: string;
+  dispatcher: Dispatcher;
+  timeoutMs: number;
+  maxResponseBytes: number;
+  auth: AuthProvider;
+  metrics: Metrics;
+  logger: Logger;
+  /** Only this mode forwards the caller's own header; used to word auth errors. */
+  forwarding: boolean;
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+const ID_PARAM = /^[^\u0000-\u001f\u007f]+$/;
+
+export function apiPrefix(version: ApiVersion): string {
+  return version === 'v2' ? '/api/v2' : '/api/v1';
+}
+
+function encodeParam(name: string, value: string | number): string {
+  const s = String(value);
+  // '.' and '..' would be resolved as path segments by some servers; control characters are never valid ids.
+  if (s === '' || s === '.' || s === '..' || !ID_PARAM.test(s)) {
+    throw new AppError('invalid_argument', `Invalid ${name}: ${JSON.stringify(s.slice(0, 80))}.`, {
+      hint: `Pass the ${name} exactly as Airflow lists it.`,
+    });
+  }
+  return encodeURIComponent(s);
+}
+
+export function buildPath(route: string, params: UpstreamRequest['params']): string {
+  return route.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params?.[name];
+    if (value === undefined) throw new Error(`missing path parameter ${name} for ${route}`);
+    return encodeParam(name, value);
+  });
+}
+
+export function buildQuery(query: UpstreamRequest['query']): string {
+  if (!query) return '';
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null) continue;
+    if (Array.isArray(value)) for (const v of value) search.append(key, String(v));
+    else search.append(key, String(value));
+  }
+  const s = search.toString();
+  return s ? `?${s}` : '';
+}
+
+function statusClass(status: number): string {
+  return `${Math.floor(status / 100)}xx`;
+}
+
+export class AirflowHttp {
+  readonly basePath: string;
+  readonly origin: string;
+
+  constructor(private readonly options: AirflowHttpOptions) {
+    const url = new URL(options.baseUrl);
+    this.origin = url.origin;
+    this.basePath = url.pathname.replace(/\/+$/, '');
+  }
+
+  /** One API call under /api/v1 or /api/v2, authenticated per the configured mode, retried once on 401 when useful. */
+  async send(ctx: CallContext, version: ApiVersion, req: UpstreamRequest): Promise<UpstreamResponse> {
+    const prefix = apiPrefix(version);
+    let auth = await this.options.auth.authorize(ctx, version);
+    try {
+      return await this.once(ctx, prefix, req, auth);
+    } catch (error) {
+      if (
+        error instanceof AppError &&
+        error.status === 401 &&
+        this.options.auth.invalidate(auth) &&
+        !ctx.signal.aborted
+      ) {
+        auth = await this.options.auth.authorize(ctx, version);
+        return this.once(ctx, prefix, req, auth);
+      }
+      throw error;
+    }
+  }
+
+  /** A call outside the API prefix (e.g. POST {base}/auth/token), without credentials or auth metrics. */
+  async raw(path: string, init: { method: 'GET' | 'POST'; body?: unknown; signal: AbortSignal }) {
+    const res = await this.options.dispatcher.request({
+      origin: this.origin,
+      path: `${this.basePath}${path}`,
+      method: init.method,
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      signal: AbortSignal.any([init.signal, AbortSignal.timeout(this.options.timeoutMs)]),
+      headersTimeout: this.options.timeoutMs,
+      bodyTimeout: this.options.timeoutMs,
+    });
+    const { body } = await this.readBody(res.body, res.headers, this.options.maxResponseBytes);
+    return { status: res.statusCode, body };
+  }
+
+  private async once(
+    ctx: CallContext,
+    prefix: string,
+    req: UpstreamRequest,
+    auth: UpstreamAuth,
+  ): Promise<UpstreamResponse> {
+    const { metrics, timeoutMs } = this.options;
+    const route = `${prefix}${req.route}`;
+    const what = req.what ?? `${req.method} ${route}`;
+    const path = `${this.basePath}${prefix}${buildPath(req.route, req.params)}${buildQuery(req.query)}`;
+    const headers: Record<string, string> = { accept: 'application/json', 'x-request-id': ctx.requestId };
+    if (auth.authorization) headers.authorization = auth.authorization;
+    if (req.body !== undefined) headers['content-type'] = 'application/json';
+
+    metrics.authForwarding.inc({ path: auth.path });
+    const stopTimer = metrics.upstreamDuration.startTimer({ route });
+    let status = 0;
+    try {
+      const res = await this.options.dispatcher.request({
+        origin: this.origin,
+        path,
+        method: req.method,
+        headers,
+        body: req.body === undefined ? undefined : JSON.stringify(req.body),
+        signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]),
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      status = res.statusCode;
+      const max = req.maxBytes ?? this.options.maxResponseBytes;
+      const { body, truncated } = await this.readBody(res.body, res.headers, max);
+      if (status >= 200 && status < 300) return { status, body, truncated };
+      if (req.acceptStatus?.includes(status)) return { status, body, truncated };
+      if (status === 401 || status === 403)
+        metrics.upstreamAuthFailures.inc({ status: String(status), path: auth.path });
+      throw errorForStatus({
+        status,
+        body,
+        what,
+        forwarded: this.options.forwarding,
+        authorization: auth.authorization,
+        retryAfter: res.headers['retry-after'] as string | undefined,
+      });
+    } catch (error) {
+      if (ctx.signal.aborted && !(error instanceof AppError)) {
+        throw new AppError('upstream_unavailable', 'The request was cancelled by the client.', {
+          retryable: false,
+        });
+      }
+      throw errorForTransport(error, what, timeoutMs);
+    } finally {
+      metrics.upstreamRequests.inc({ route, status_class: status ? statusClass(status) : 'error' });
+      stopTimer();
+    }
+  }
+
+  /** Reads a body up to `max` bytes. JSON over the cap is refused (a cut JSON is useless); text is cut. */
+  private async readBody(
+    stream: Dispatcher.ResponseData['body'],
+    headers: Record<string, string | string[] | undefined>,
+    max: number,
+  ): Promise<{ body: unknown; truncated: boolean }> {
+    const type = String(headers['content-type'] ?? '');
+    const isJson = type.includes('json');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let truncated = false;
+    for await (const chunk of stream) {
+      const buf = chunk as Buffer;
+      if (size + buf.length > max) {
+        truncated = true;
+        chunks.push(buf.subarray(0, max - size));
+        size = max;
+        stream.destroy();
+        break;
+      }
+      chunks.push(buf);
+      size += buf.length;
+    }
+    const text = Buffer.concat(chunks, size).toString('utf8');
+    if (!isJson) return { body: text, truncated };
+    if (truncated) {
+      throw new AppError(
+        'upstream_unavailable',
+        `Airflow's response was larger than ${max} bytes and was not read.`,
+        {
+          hint: 'Ask for less: use a smaller limit or narrower filters.',
+          retryable: false,
+        },
+      );
+    }
+    if (text === '') return { body: undefined, truncated: false };
+    try {
+      return { body: JSON.parse(text), truncated: false };
+    } catch {
+      throw new AppError('upstream_unavailable', 'Airflow answered with invalid JSON.', {
+        hint: 'A proxy in front of Airflow may be answering instead of Airflow; check AIRFLOW_API_URL.',
+      });
+    }
+  }
+}

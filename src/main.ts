@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// Process entry: read settings (the only place that reads process.env), discover Airflow, serve, handle signals.
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { CommanderError } from 'commander';
+import { discoverAirflow } from './config/discover-airflow.js';
+import { loadSettings } from './config/load-settings.js';
+import { ConfigError } from './config/settings.js';
+import { createLogger } from './observability/logger.js';
+import { installSignalHandlers } from './server/lifecycle.js';
+import { startService } from './service.js';
+import { BUILD } from './version.js';
+
+function readIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  let settings: ReturnType<typeof loadSettings>;
+  try {
+    settings = loadSettings(process.argv.slice(2), process.env, BUILD.version);
+  } catch (error) {
+    if (error instanceof CommanderError) process.exit(error.exitCode);
+    if (error instanceof ConfigError) {
+      process.stderr.write(`airflow-mcp: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const replica = settings.replicaName ?? hostname();
+  const logger = createLogger({ level: settings.logLevel, replica });
+  const airflow = discoverAirflow({
+    explicitUrl: settings.airflowApiUrl,
+    env: process.env,
+    readFile: readIfExists,
+  });
+  logger.info({ airflow_url: airflow.url, source: airflow.source, file: airflow.file }, 'Airflow URL chosen');
+
+  let service: Awaited<ReturnType<typeof startService>>;
+  try {
+    service = await startService({ settings, airflow, logger, replica });
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    process.stderr.write(
+      `airflow-mcp: cannot listen on ${settings.host}:${settings.port}: ${e.code ?? e.message}\n`,
+    );
+    process.exit(1);
+  }
+  installSignalHandlers(
+    () => service.stop(),
+    logger,
+    (code) => {
+      logger.flush();
+      process.exit(code);
+    },
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`airflow-mcp: fatal: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,99 @@
+// Shapes tool results: compact JSON, capped at MAX_OUTPUT_BYTES with a notice saying how to get the rest.
+import type { CallToolResult } from '@modelcontextprotocol/server';
+import type { ToolErrorBody } from '../errors.js';
+
+export interface TruncationNotice {
+  code: 'output_truncated';
+  message: string;
+  hint: string;
+}
+
+function byteLength(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
+
+/**
+ * Fits a result into `max` bytes. Lists (`items`) and logs (`lines`) drop entries from the end and say where
+ * to continue; anything else is cut as text.
+ */
+export function fitResult(value: unknown, max: number): { text: string; data: unknown; truncated: boolean } {
+  const text = JSON.stringify(value) ?? 'null';
+  if (byteLength(text) <= max) return { text, data: value, truncated: false };
+
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const record = value as Record<string, unknown>;
+    const key = Array.isArray(record.items) ? 'items' : Array.isArray(record.lines) ? 'lines' : undefined;
+    if (key) {
+      const all = record[key] as unknown[];
+      // Binary search the largest prefix that fits with its notice.
+      let lo = 0;
+      let hi = all.length;
+      let best: { text: string; data: unknown } | undefined;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const candidate = withNotice(record, key, all, mid);
+        const t = JSON.stringify(candidate);
+        if (byteLength(t) <= max) {
+          best = { text: t, data: candidate };
+          lo = mid + 1;
+        } else {
+          hi = mid - 1;
+        }
+      }
+      if (best) return { ...best, truncated: true };
+    }
+  }
+  const notice: TruncationNotice = {
+    code: 'output_truncated',
+    message: `Result cut at ${max} bytes.`,
+    hint: 'Ask for less: use a smaller limit, narrower filters, or tail_lines/max_bytes for logs.',
+  };
+  const suffix = `\n[${JSON.stringify(notice)}]`;
+  const budget = Math.max(0, max - byteLength(suffix));
+  const cut = Buffer.from(text, 'utf8')
+    .subarray(0, budget)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
+  return { text: cut + suffix, data: { truncated: true, notice }, truncated: true };
+}
+
+function withNotice(record: Record<string, unknown>, key: string, all: unknown[], keep: number) {
+  const dropped = all.length - keep;
+  const offset = typeof record.offset === 'number' ? record.offset : undefined;
+  const hint =
+    key === 'items' && offset !== undefined
+      ? `Call again with offset=${offset + keep} (or a smaller limit) to get the rest.`
+      : key === 'lines'
+        ? 'Use tail_lines, max_bytes, a filter, or the continuation token to read the rest.'
+        : 'Ask for less to get the rest.';
+  const notice: TruncationNotice = {
+    code: 'output_truncated',
+    message: `Output limit reached: ${dropped} of ${all.length} ${key} left out.`,
+    hint,
+  };
+  return {
+    ...record,
+    [key]: all.slice(0, keep),
+    ...(key === 'items' && offset !== undefined ? { next_offset: offset + keep } : {}),
+    truncated: true,
+    notice,
+  };
+}
+
+export function successResult(value: unknown, max: number, structured: boolean): CallToolResult {
+  const { text, data } = fitResult(value, max);
+  return {
+    content: [{ type: 'text', text }],
+    ...(structured && data && typeof data === 'object'
+      ? { structuredContent: data as Record<string, unknown> }
+      : {}),
+  };
+}
+
+export function errorResult(body: ToolErrorBody): CallToolResult {
+  return {
+    isError: true,
+    content: [{ type: 'text', text: JSON.stringify(body) }],
+    structuredContent: body as unknown as Record<string, unknown>,
+  };
+}

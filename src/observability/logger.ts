@@ -1,0 +1,38 @@
+// The JSON logger, with credentials redacted wherever they could appear.
+import { type DestinationStream, type Logger, pino } from 'pino';
+
+export const REDACT_PATHS = [
+  'authorization',
+  'password',
+  'token',
+  'access_token',
+  'cookie',
+  '*.authorization',
+  '*.password',
+  '*.token',
+  '*.access_token',
+  '*.cookie',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["proxy-authorization"]',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+];
+
+export function createLogger(
+  options: { level: string; replica: string },
+  destination?: DestinationStream,
+): Logger {
+  return pino(
+    {
+      level: options.level,
+      base: { replica: options.replica },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
+}
+
+export type { Logger };

@@ -1,0 +1,137 @@
+// The express app: guards, health/readiness/metrics routes, the MCP endpoint, access log and error mapping.
+
+import type { McpServerFactory } from '@modelcontextprotocol/server';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { AirflowClient } from '../airflow/airflow-client.js';
+import type { Settings } from '../config/settings.js';
+import type { RequestObservations } from '../mcp/request-context.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { jsonRpcError } from './json-rpc-error.js';
+import { createMcpRoute } from './mcp-route.js';
+import { createReadiness, type ServiceState } from './readiness.js';
+import { hostOriginMiddleware, hostPolicy, requestIdMiddleware } from './request-guards.js';
+
+export interface AppDeps {
+  settings: Settings;
+  logger: Logger;
+  metrics: Metrics;
+  airflow: AirflowClient;
+  factory: McpServerFactory;
+  replica: string;
+  /** Where the Airflow URL came from, reported by /readyz. */
+  airflowSource: string;
+  now: () => number;
+}
+
+export function createApp(deps: AppDeps) {
+  const { settings, metrics, logger } = deps;
+  const state: ServiceState = { draining: false };
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', false);
+
+  const mcp = createMcpRoute({
+    factory: deps.factory,
+    airflow: deps.airflow,
+    metrics,
+    logger,
+    forwardMode: settings.airflowAuthMode === 'forward',
+    maxConcurrent: settings.maxConcurrentRequests,
+    maxBodyBytes: settings.maxBodyBytes,
+    isDraining: () => state.draining,
+  });
+  const readiness = createReadiness({
+    state,
+    airflow: deps.airflow,
+    source: deps.airflowSource,
+    now: deps.now,
+  });
+  const routeOf = (req: Request) =>
+    req.path === settings.mcpPath
+      ? settings.mcpPath
+      : ['/healthz', '/readyz', '/metrics'].includes(req.path)
+        ? req.path
+        : 'other';
+
+  app.use(requestIdMiddleware(deps.replica, settings.servedByHeader));
+  app.use((req, res, next) => {
+    const start = process.hrtime.bigint();
+    if (state.draining) res.setHeader('connection', 'close'); // move keep-alive clients to other replicas
+    res.once('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      const route = routeOf(req);
+      metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+      metrics.httpDuration.observe({ method: req.method, route }, seconds);
+      const observed = res.locals.observed as RequestObservations | undefined;
+      if (route === settings.mcpPath) {
+        const rpc = observed?.rpcMethod ?? 'none';
+        metrics.rpcRequests.inc({ rpc_method: rpc, outcome: res.statusCode < 400 ? 'ok' : 'error' });
+      }
+      const level = route === settings.mcpPath || res.statusCode >= 500 ? 'info' : 'debug';
+      logger[level](
+        {
+          request_id: res.locals.requestId,
+          method: req.method,
+          route,
+          status: res.statusCode,
+          duration_ms: Math.round(seconds * 1e6) / 1e3,
+          rpc_method: observed?.rpcMethod,
+          tool: observed?.tool,
+          outcome: observed?.outcome,
+        },
+        'request',
+      );
+    });
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', readiness.handler);
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('content-type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+
+  app.use(
+    settings.mcpPath,
+    hostOriginMiddleware(
+      hostPolicy(settings.host, settings.allowedHosts, settings.allowedOrigins),
+      (reason) => metrics.rejected.inc({ reason }),
+    ),
+  );
+  app.all(
+    settings.mcpPath,
+    mcp.gate,
+    express.json({
+      limit: settings.maxBodyBytes,
+      type: ['application/json', 'application/*+json'],
+      strict: false,
+    }),
+    mcp.serveMcp,
+  );
+
+  app.use((_req: Request, res: Response) => {
+    res.status(404).json({ error: 'not found', hint: `The MCP endpoint is ${settings.mcpPath}` });
+  });
+  // Body parser and unexpected errors: answer in JSON-RPC terms, never crash, never echo input.
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const e = error as { type?: string; status?: number };
+    if (e.type === 'entity.too.large') {
+      metrics.rejected.inc({ reason: 'body_too_large' });
+      jsonRpcError(res, 413, -32600, `Request body too large (limit ${settings.maxBodyBytes} bytes).`);
+    } else if (e.type === 'entity.parse.failed') {
+      jsonRpcError(res, 400, -32700, 'Parse error: the request body is not valid JSON.');
+    } else if (e.status && e.status >= 400 && e.status < 500) {
+      jsonRpcError(res, e.status, -32600, 'Invalid request.');
+    } else {
+      logger.error({ err: error }, 'unhandled error');
+      jsonRpcError(res, 500, -32603, 'Internal error.');
+    }
+  });
+
+  return { app, state, mcp };
+}

@@ -1,0 +1,107 @@
+// The composition root: builds every part from settings and injected dependencies, and starts listening.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Registry } from 'prom-client';
+import type { Dispatcher } from 'undici';
+import { createAirflowClient } from './airflow/airflow-client.js';
+import type { DiscoveredAirflow } from './config/discover-airflow.js';
+import type { Settings } from './config/settings.js';
+import { SERVER_INSTRUCTIONS } from './mcp/instructions.js';
+import { createServerFactory } from './mcp/server-factory.js';
+import { createToolRegistry } from './mcp/tool-registry.js';
+import type { Logger } from './observability/logger.js';
+import { createMetrics } from './observability/metrics.js';
+import { createApp } from './server/app.js';
+import { shutdown } from './server/lifecycle.js';
+import { allTools } from './tools/index.js';
+import { BUILD } from './version.js';
+
+export interface ServiceDeps {
+  settings: Settings;
+  airflow: DiscoveredAirflow;
+  logger: Logger;
+  replica: string;
+  now?: () => number;
+  dispatcher?: Dispatcher;
+}
+
+export interface RunningService {
+  url: string;
+  server: Server;
+  registry: Registry;
+  /** Graceful stop with the configured delay and grace (overridable for tests). */
+  stop(overrides?: { delayMs?: number; graceMs?: number }): Promise<boolean>;
+}
+
+export async function startService(deps: ServiceDeps): Promise<RunningService> {
+  const { settings, logger } = deps;
+  const now = deps.now ?? Date.now;
+  const registry = new Registry();
+  const metrics = createMetrics(registry, BUILD);
+  const airflow = createAirflowClient({
+    baseUrl: deps.airflow.url,
+    settings,
+    metrics,
+    logger,
+    now,
+    ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
+  });
+  const tools = createToolRegistry(allTools, {
+    readOnly: settings.readOnly,
+    maxOutputBytes: settings.maxOutputBytes,
+    metrics,
+    now,
+  });
+  const factory = createServerFactory({
+    name: 'airflow-mcp',
+    version: BUILD.version,
+    instructions: SERVER_INSTRUCTIONS,
+    tools,
+  });
+  const { app, state, mcp } = createApp({
+    settings,
+    logger,
+    metrics,
+    airflow,
+    factory,
+    replica: deps.replica,
+    airflowSource: deps.airflow.source,
+    now,
+  });
+  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000, requestTimeout: 0 }, app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(settings.port, settings.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}${settings.mcpPath}`;
+  logger.info(
+    {
+      url,
+      airflow_url: deps.airflow.url,
+      airflow_source: deps.airflow.source,
+      auth_mode: settings.airflowAuthMode,
+      read_only: settings.readOnly,
+      tools: tools.visible.length,
+    },
+    'airflow-mcp listening',
+  );
+  return {
+    url,
+    server,
+    registry,
+    stop: (o = {}) =>
+      shutdown({
+        server,
+        state,
+        delayMs: o.delayMs ?? settings.shutdownDelayMs,
+        graceMs: o.graceMs ?? settings.shutdownGraceMs,
+        logger,
+        cleanup: async () => {
+          await mcp.close();
+          await airflow.close();
+        },
+      }),
+  };
+}
