@@ -1,0 +1,74 @@
+# shellcheck shell=bash
+# Shared settings for the local end-to-end Airflow 3 (sourced by up.sh, down.sh, smoke.sh).
+#
+# Everything lives inside the repo in git-ignored folders:
+#   .venv/airflow        the Python venv with apache-airflow (pinned)
+#   .cache/pip           pip cache + a wheelhouse, so a warm (re)install needs no network
+#   .airflow/home        AIRFLOW_HOME (airflow.cfg, SQLite DB, task logs)
+#   .airflow/run         pid files (one process group per Airflow component)
+#   .airflow/logs        component stdout/stderr
+#   .airflow/e2e.env     machine-readable facts for the e2e tests
+#
+# Overridable from the environment: AIRFLOW_E2E_PORT (default 9091), AIRFLOW_E2E_PYTHON
+# (interpreter used to create the venv), AIRFLOW_E2E_TIMEOUT (seconds, default 180).
+
+AF_SCRIPTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+AF_REPO_ROOT="$(cd "$AF_SCRIPTS_DIR/../.." && pwd)"
+
+AF_VERSION="3.3.2"
+AF_VENV="$AF_REPO_ROOT/.venv/airflow"
+AF_STATE="$AF_REPO_ROOT/.airflow"
+AF_RUN="$AF_STATE/run"
+AF_LOGS="$AF_STATE/logs"
+AF_ENV_FILE="$AF_STATE/e2e.env"
+AF_PIP_CACHE="$AF_REPO_ROOT/.cache/pip"
+AF_WHEELHOUSE="$AF_PIP_CACHE/wheelhouse-airflow-$AF_VERSION"
+AF_REQUIREMENTS="$AF_SCRIPTS_DIR/requirements.txt"
+AF_CONSTRAINTS="$AF_SCRIPTS_DIR/constraints-$AF_VERSION.txt"
+AF_DAGS="$AF_REPO_ROOT/test/e2e/dags"
+AF_PORT="${AIRFLOW_E2E_PORT:-9091}"
+AF_HOST="127.0.0.1"
+AF_URL="http://localhost:$AF_PORT"
+AF_TIMEOUT="${AIRFLOW_E2E_TIMEOUT:-180}"
+# Components started by up.sh (the triggerer is not needed: no test DAG defers).
+AF_COMPONENTS="api-server scheduler dag-processor"
+if [ "${AIRFLOW_E2E_TRIGGERER:-0}" = "1" ]; then AF_COMPONENTS="$AF_COMPONENTS triggerer"; fi
+AF_EXPECTED_DAGS="e2e_success e2e_failing e2e_mapped e2e_asset_producer e2e_asset_consumer e2e_xcom"
+
+# TEST-ONLY secrets. These are public constants so that tests can mint their own tokens
+# (e.g. an expired one) with the same key. Never reuse them for anything real.
+AF_JWT_SECRET="airflow-mcp-e2e-test-only-jwt-secret-not-for-production-0123456789"
+AF_API_SECRET_KEY="airflow-mcp-e2e-test-only-api-secret-key"
+AF_USERS="admin:admin,viewer:viewer,op:op"
+
+export AIRFLOW_HOME="$AF_STATE/home"
+export AIRFLOW__CORE__DAGS_FOLDER="$AF_DAGS"
+export AIRFLOW__CORE__EXECUTOR="LocalExecutor"
+export AIRFLOW__CORE__PARALLELISM="8"
+export AIRFLOW__CORE__AUTH_MANAGER="airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="$AF_USERS"
+export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="$AIRFLOW_HOME/simple_auth_manager_passwords.json"
+export AIRFLOW__CORE__LOAD_EXAMPLES="False"
+export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="False"
+export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="$AF_URL/execution/"
+export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="sqlite:///$AIRFLOW_HOME/airflow.db"
+export AIRFLOW__API__HOST="$AF_HOST"
+export AIRFLOW__API__PORT="$AF_PORT"
+export AIRFLOW__API__WORKERS="1"
+export AIRFLOW__API__EXPOSE_CONFIG="True"
+export AIRFLOW__API__SECRET_KEY="$AF_API_SECRET_KEY"
+export AIRFLOW__API_AUTH__JWT_SECRET="$AF_JWT_SECRET"
+export AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL="5"
+export AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL="5"
+export AIRFLOW__DAG_PROCESSOR__BUNDLE_REFRESH_CHECK_INTERVAL="5"
+export AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK="False"
+export AIRFLOW__LOGGING__COLORED_CONSOLE_LOG="False"
+# Marker put (only) into the environment of the processes up.sh starts; down.sh finds
+# stragglers by it in /proc/PID/environ.
+AF_MARKER="AIRFLOW_MCP_E2E_STATE=$AF_STATE"
+export PIP_CACHE_DIR="$AF_PIP_CACHE"
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+af_log() { printf '[airflow-e2e] %s\n' "$*" >&2; }
+af_now() { date +%s.%N; }
+af_elapsed() { awk -v a="$1" -v b="$(af_now)" 'BEGIN { printf "%.1f", b - a }'; }

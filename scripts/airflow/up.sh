@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# Bring up a local Apache Airflow 3 (pinned) for the e2e tests. Idempotent.
+#   npm run airflow:up          (= bash scripts/airflow/up.sh)
+#   AIRFLOW_E2E_RESET=1 ...     wipe AIRFLOW_HOME (DB, logs, cfg) first
+# Exit codes: 0 ready, 1 failed (log tail printed), 2 no usable Python on this machine.
+set -euo pipefail
+
+# shellcheck source=scripts/airflow/env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+
+T_START="$(af_now)"
+T_INSTALL="0.0"
+T_MIGRATE="0.0"
+T_HEALTHY="0.0"
+T_DAGS="0.0"
+INSTALL_KIND="skipped"
+
+# --- Python -------------------------------------------------------------------------------
+find_python() {
+  local c
+  for c in "${AIRFLOW_E2E_PYTHON:-}" python3.11 python3.12 python3.13 python3.10 python3; do
+    [ -n "$c" ] || continue
+    command -v "$c" >/dev/null 2>&1 || continue
+    if timeout 20 "$c" -c 'import sys, venv, ensurepip; sys.exit(0 if (3, 10) <= sys.version_info[:2] <= (3, 13) else 1)' \
+      >/dev/null 2>&1; then
+      command -v "$c"
+      return 0
+    fi
+  done
+  return 1
+}
+
+venv_ok() {
+  [ -x "$AF_VENV/bin/python" ] && timeout 60 "$AF_VENV/bin/python" -c \
+    "import importlib.metadata as m, sys; sys.exit(0 if m.version('apache-airflow') == '$AF_VERSION' else 1)" \
+    >/dev/null 2>&1
+}
+
+deps_hash() { cat "$AF_REQUIREMENTS" "$AF_CONSTRAINTS" | sha256sum | cut -c1-16; }
+
+install_airflow() {
+  local stamp="$AF_VENV/.airflow-e2e-stamp" want py t0
+  want="$AF_VERSION $(deps_hash)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && venv_ok; then
+    return 0
+  fi
+  t0="$(af_now)"
+  if ! PY="$(find_python)"; then
+    echo "airflow:up needs Python 3.10-3.13 with the venv module (python3.11 preferred): install it, e.g. 'apt-get install python3 python3-venv' or pyenv, or point AIRFLOW_E2E_PYTHON at one." >&2
+    exit 2
+  fi
+  af_log "installing apache-airflow==$AF_VERSION into $AF_VENV with $PY ($("$PY" -V 2>&1))"
+  mkdir -p "$AF_PIP_CACHE" "$AF_WHEELHOUSE"
+  if ! [ -x "$AF_VENV/bin/python" ] || ! "$AF_VENV/bin/python" -c 'import pip' >/dev/null 2>&1; then
+    rm -rf "$AF_VENV"
+    "$PY" -m venv "$AF_VENV"
+  fi
+  local pip=("$AF_VENV/bin/python" -m pip)
+  local marker
+  marker="$AF_WHEELHOUSE/.complete-$(deps_hash)-$("$AF_VENV/bin/python" -c 'import sys; print("%d%d" % sys.version_info[:2])')"
+  if [ -f "$marker" ]; then
+    INSTALL_KIND="warm (wheelhouse)"
+    timeout 600 "${pip[@]}" install -q --no-index --find-links "$AF_WHEELHOUSE" --upgrade pip
+  else
+    INSTALL_KIND="cold (network)"
+    # pip first, then fill the wheelhouse (pip's HTTP cache is not used by the registry
+    # proxy here, so we keep the wheels ourselves), then install offline from it.
+    timeout 600 "${pip[@]}" install -q --upgrade pip
+    timeout 900 "${pip[@]}" download -q -d "$AF_WHEELHOUSE" pip -r "$AF_REQUIREMENTS" -c "$AF_CONSTRAINTS"
+    touch "$marker"
+  fi
+  timeout 900 "${pip[@]}" install -q --no-index --find-links "$AF_WHEELHOUSE" \
+    -r "$AF_REQUIREMENTS" -c "$AF_CONSTRAINTS"
+  venv_ok || { af_log "venv has no apache-airflow==$AF_VERSION after install"; exit 1; }
+  echo "$want" >"$stamp"
+  T_INSTALL="$(af_elapsed "$t0")"
+}
+
+# --- processes ----------------------------------------------------------------------------
+pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+pidfile_pid() { cat "$AF_RUN/$1.pid" 2>/dev/null || true; }
+
+count_alive() {
+  local n=0 c
+  for c in $AF_COMPONENTS; do
+    if pid_alive "$(pidfile_pid "$c")"; then n=$((n + 1)); fi
+  done
+  echo "$n"
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$AF_PORT") 2>/dev/null; }
+
+start_component() {
+  local name="$1" log="$AF_LOGS/$1.log"
+  [ -f "$log" ] && mv -f "$log" "$log.prev"
+  # setsid: each component leads its own process group (pgid == pid), so down.sh can
+  # signal it together with its gunicorn/uvicorn workers, executors and task processes.
+  (cd "$AF_RUN" && exec env "$AF_MARKER" setsid "$AF_VENV/bin/airflow" "$name" >"$log" 2>&1 </dev/null) &
+  echo "$!" >"$AF_RUN/$name.pid"
+}
+
+LAST_STEP=""
+on_error() {
+  local rc=$?
+  trap - ERR EXIT
+  [ "$rc" -eq 0 ] && return 0
+  [ "$rc" -eq 2 ] && exit 2
+  af_log "FAILED during: ${LAST_STEP:-setup} (exit $rc)"
+  local c
+  for c in $AF_COMPONENTS; do
+    if [ -f "$AF_LOGS/$c.log" ]; then
+      local state="not running"
+      pid_alive "$(pidfile_pid "$c")" && state="running"
+      af_log "---- tail of $AF_LOGS/$c.log ($state) ----"
+      tail -n 40 "$AF_LOGS/$c.log" >&2 || true
+    fi
+  done
+  [ -f "$AF_LOGS/migrate.log" ] && [ "$LAST_STEP" = "db migrate" ] && tail -n 40 "$AF_LOGS/migrate.log" >&2
+  if [ "${AIRFLOW_E2E_KEEP_ON_FAILURE:-0}" != "1" ]; then
+    af_log "stopping what was started (set AIRFLOW_E2E_KEEP_ON_FAILURE=1 to keep it for debugging)"
+    bash "$AF_SCRIPTS_DIR/down.sh" >&2 || true
+  fi
+  exit "$rc"
+}
+trap on_error EXIT
+
+mkdir -p "$AF_STATE" "$AF_RUN" "$AF_LOGS"
+
+# Refuse early without Python even when a venv exists but is broken.
+if ! [ -x "$AF_VENV/bin/python" ] && ! find_python >/dev/null; then
+  echo "airflow:up needs Python 3.10-3.13 with the venv module (python3.11 preferred): install it, e.g. 'apt-get install python3 python3-venv' or pyenv, or point AIRFLOW_E2E_PYTHON at one." >&2
+  exit 2
+fi
+
+# Already up and healthy? Then only re-check the DAGs and refresh the env file.
+ALREADY=0
+alive="$(count_alive)"
+ncomp="$(echo "$AF_COMPONENTS" | wc -w)"
+if [ "$alive" -eq "$ncomp" ] && [ "${AIRFLOW_E2E_RESET:-0}" != "1" ] \
+  && "$AF_VENV/bin/python" "$AF_SCRIPTS_DIR/af_helper.py" wait-health "$AF_URL" 5 2>/dev/null; then
+  ALREADY=1
+elif [ "$alive" -gt 0 ]; then
+  af_log "partially running ($alive/$ncomp components): stopping first"
+  bash "$AF_SCRIPTS_DIR/down.sh" >&2
+fi
+
+if [ "$ALREADY" = "0" ]; then
+  LAST_STEP="install"
+  install_airflow
+
+  if port_in_use; then
+    af_log "port $AF_PORT is already in use by another process (not ours): free it or set AIRFLOW_E2E_PORT"
+    exit 1
+  fi
+
+  if [ "${AIRFLOW_E2E_RESET:-0}" = "1" ]; then
+    af_log "AIRFLOW_E2E_RESET=1: wiping $AIRFLOW_HOME"
+    rm -rf "$AIRFLOW_HOME"
+  fi
+
+  LAST_STEP="db migrate"
+  t0="$(af_now)"
+  "$AF_VENV/bin/python" "$AF_SCRIPTS_DIR/af_helper.py" write-config
+  (cd "$AF_RUN" && timeout 300 "$AF_VENV/bin/airflow" db migrate) >"$AF_LOGS/migrate.log" 2>&1
+  # Airflow must not have rewritten our cfg; the MCP service discovers the port from it.
+  "$AF_VENV/bin/python" "$AF_SCRIPTS_DIR/af_helper.py" check-config
+  T_MIGRATE="$(af_elapsed "$t0")"
+
+  LAST_STEP="start"
+  t0="$(af_now)"
+  for c in $AF_COMPONENTS; do start_component "$c"; done
+
+  LAST_STEP="wait for health (${AF_TIMEOUT}s)"
+  "$AF_VENV/bin/python" "$AF_SCRIPTS_DIR/af_helper.py" wait-health "$AF_URL" "$AF_TIMEOUT"
+  T_HEALTHY="$(af_elapsed "$t0")"
+  for c in $AF_COMPONENTS; do
+    pid_alive "$(pidfile_pid "$c")" || { af_log "$c exited"; exit 1; }
+  done
+fi
+
+LAST_STEP="wait for DAGs (${AF_TIMEOUT}s)"
+t0="$(af_now)"
+AF_EXPECTED_DAGS="$AF_EXPECTED_DAGS" "$AF_VENV/bin/python" "$AF_SCRIPTS_DIR/af_helper.py" \
+  wait-dags "$AF_URL" "$AF_TIMEOUT" "$AF_EXPECTED_DAGS"
+T_DAGS="$(af_elapsed "$t0")"
+
+AF_VERSION="$AF_VERSION" AF_EXPECTED_DAGS="$AF_EXPECTED_DAGS" \
+  "$AF_VENV/bin/python" "$AF_SCRIPTS_DIR/af_helper.py" write-env "$AF_ENV_FILE"
+
+trap - EXIT
+if [ "$ALREADY" = "1" ]; then
+  echo "airflow:up already running at $AF_URL (Airflow $AF_VERSION, DAGs ok in ${T_DAGS}s, total $(af_elapsed "$T_START")s); env: $AF_ENV_FILE"
+else
+  echo "airflow:up ready at $AF_URL (Airflow $AF_VERSION; install ${T_INSTALL}s [$INSTALL_KIND], migrate ${T_MIGRATE}s, healthy ${T_HEALTHY}s, DAGs parsed ${T_DAGS}s, total $(af_elapsed "$T_START")s); env: $AF_ENV_FILE"
+fi

@@ -1,0 +1,27 @@
+"""e2e_failing: one task that raises ValueError("E2E_KNOWN_ERROR simulated failure")."""
+
+import pendulum
+from airflow.sdk import dag, task
+
+KNOWN_ERROR = "E2E_KNOWN_ERROR simulated failure"
+
+
+@dag(
+    dag_id="e2e_failing",
+    schedule=None,
+    start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
+    catchup=False,
+    is_paused_upon_creation=False,
+    default_args={"retries": 0},
+    tags=["e2e"],
+    doc_md="Fails with a known error, no retries.",
+)
+def e2e_failing():
+    @task(task_id="boom", retries=0)
+    def boom() -> None:
+        raise ValueError(KNOWN_ERROR)
+
+    boom()
+
+
+e2e_failing()
