@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { fitResult } from '../../../src/mcp/tool-result.js';
+
+describe('fitResult', () => {
+  it('returns compact JSON untouched when it fits', () => {
+    const r = fitResult({ a: 1, b: [1, 2] }, 1000);
+    expect(r).toEqual({ text: '{"a":1,"b":[1,2]}', data: { a: 1, b: [1, 2] }, truncated: false });
+  });
+
+  it('drops list items from the end and says where to continue', () => {
+    const items = Array.from({ length: 100 }, (_, i) => ({ id: `dag_${i}`, pad: 'x'.repeat(50) }));
+    const r = fitResult({ items, total_entries: 500, offset: 200, limit: 100, next_offset: 300 }, 2048);
+    expect(Buffer.byteLength(r.text)).toBeLessThanOrEqual(2048);
+    expect(r.truncated).toBe(true);
+    const data = r.data as { items: unknown[]; next_offset: number; notice: { code: string; hint: string } };
+    expect(data.items.length).toBeGreaterThan(5);
+    expect(data.items.length).toBeLessThan(100);
+    expect(data.next_offset).toBe(200 + data.items.length);
+    expect(data.notice.code).toBe('output_truncated');
+    expect(data.notice.hint).toContain(`offset=${200 + data.items.length}`);
+    expect(JSON.parse(r.text)).toEqual(data);
+  });
+
+  it('keeps a prefix of log lines and points to tail_lines and filters', () => {
+    const lines = Array.from({ length: 1000 }, (_, i) => `line ${i} ${'y'.repeat(30)}`);
+    const r = fitResult({ lines }, 4096);
+    const data = r.data as { lines: string[]; notice: { hint: string } };
+    expect(Buffer.byteLength(r.text)).toBeLessThanOrEqual(4096);
+    expect(data.lines[0]).toBe(lines[0]);
+    expect(data.notice.hint).toMatch(/tail_lines|max_bytes/);
+  });
+
+  it('cuts anything else as text with a notice, within the cap, on a character boundary', () => {
+    const r = fitResult({ blob: 'é'.repeat(5000) }, 1500);
+    expect(Buffer.byteLength(r.text)).toBeLessThanOrEqual(1500);
+    expect(r.text).toContain('output_truncated');
+    expect(r.text).not.toContain('\uFFFD');
+  });
+});
