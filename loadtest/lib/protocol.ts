@@ -46,14 +46,14 @@ export const DEFAULT_CLIENT_INFO: ClientInfo = { name: 'airflow-mcp-loadtest', v
  * Which body field each method's `Mcp-Name` header mirrors (SEP-2243 table; the SDK's
  * MCP_NAME_HEADER_SOURCE). A missing or mismatched header is a 400 / -32020 on the server.
  */
-export const MCP_NAME_SOURCE: Readonly<Record<string, string>> = {
-  'tools/call': 'name',
-  'prompts/get': 'name',
-  'resources/read': 'uri',
-  'tasks/get': 'taskId',
-  'tasks/update': 'taskId',
-  'tasks/cancel': 'taskId',
-};
+export const MCP_NAME_SOURCE: ReadonlyMap<string, string> = new Map([
+  ['tools/call', 'name'],
+  ['prompts/get', 'name'],
+  ['resources/read', 'uri'],
+  ['tasks/get', 'taskId'],
+  ['tasks/update', 'taskId'],
+  ['tasks/cancel', 'taskId'],
+]);
 
 function request(id: RequestId, method: string, params?: JsonObject): JsonRpcRequest {
   return params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params };
@@ -207,9 +207,8 @@ export function modernHeaders(message: JsonRpcRequest, options: HeaderOptions = 
   const version = meta?.[META_KEYS.protocolVersion];
   headers['MCP-Protocol-Version'] = typeof version === 'string' ? version : MODERN_PROTOCOL_VERSION;
   headers['Mcp-Method'] = message.method;
-  // hasOwnProperty, not Object.hasOwn: k6's JS runtime is not guaranteed to have ES2022 statics.
-  const own = Object.hasOwn(MCP_NAME_SOURCE, message.method);
-  const field = own ? MCP_NAME_SOURCE[message.method] : undefined;
+  // A Map, not an object literal: a method named "toString" must not find a prototype entry.
+  const field = MCP_NAME_SOURCE.get(message.method);
   const value = field === undefined ? undefined : message.params?.[field];
   if (typeof value === 'string') headers['Mcp-Name'] = encodeMcpHeaderValue(value);
   return headers;

@@ -1,7 +1,12 @@
 """e2e_asset_consumer: scheduled on Asset("e2e://dataset/one")."""
 
 import pendulum
-from airflow.sdk import Asset, dag, task
+
+try:  # Airflow 3 (Task SDK)
+    from airflow.sdk import Asset, dag, task
+except ImportError:  # Airflow 2.x (scripts/airflow/up2.sh)
+    from airflow.decorators import dag, task
+    from airflow.datasets import Dataset as Asset
 
 ASSET_URI = "e2e://dataset/one"
 
@@ -18,7 +23,7 @@ ASSET_URI = "e2e://dataset/one"
 def e2e_asset_consumer():
     @task(task_id="consume")
     def consume(**context) -> None:
-        events = context.get("triggering_asset_events") or {}
+        events = context.get("triggering_asset_events") or context.get("triggering_dataset_events") or {}
         print(f"E2E_ASSET consumed {ASSET_URI} events={len(events)}")
 
     consume()

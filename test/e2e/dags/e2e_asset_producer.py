@@ -1,7 +1,12 @@
 """e2e_asset_producer: a task with outlet Asset("e2e://dataset/one")."""
 
 import pendulum
-from airflow.sdk import Asset, dag, task
+
+try:  # Airflow 3 (Task SDK)
+    from airflow.sdk import Asset, dag, task
+except ImportError:  # Airflow 2.x (scripts/airflow/up2.sh)
+    from airflow.decorators import dag, task
+    from airflow.datasets import Dataset as Asset
 
 ASSET_URI = "e2e://dataset/one"
 

@@ -1,7 +1,11 @@
 """e2e_failing: one task that raises ValueError("E2E_KNOWN_ERROR simulated failure")."""
 
 import pendulum
-from airflow.sdk import dag, task
+
+try:  # Airflow 3 (Task SDK)
+    from airflow.sdk import dag, task
+except ImportError:  # Airflow 2.x (scripts/airflow/up2.sh)
+    from airflow.decorators import dag, task
 
 KNOWN_ERROR = "E2E_KNOWN_ERROR simulated failure"
 

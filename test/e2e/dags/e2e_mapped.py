@@ -1,7 +1,11 @@
 """e2e_mapped: dynamic task mapping over 3 items, then a reduce step."""
 
 import pendulum
-from airflow.sdk import dag, task
+
+try:  # Airflow 3 (Task SDK)
+    from airflow.sdk import dag, task
+except ImportError:  # Airflow 2.x (scripts/airflow/up2.sh)
+    from airflow.decorators import dag, task
 
 MAPPED_ITEMS = [1, 2, 3]
 

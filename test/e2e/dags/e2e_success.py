@@ -3,7 +3,11 @@
 import logging
 
 import pendulum
-from airflow.sdk import dag, task
+
+try:  # Airflow 3 (Task SDK)
+    from airflow.sdk import dag, task
+except ImportError:  # Airflow 2.x (scripts/airflow/up2.sh)
+    from airflow.decorators import dag, task
 
 KNOWN_LINE = "E2E_KNOWN_LINE hello from airflow-mcp"
 

@@ -1,7 +1,11 @@
 """e2e_xcom: pushes known XCom values (return_value and key "e2e_key")."""
 
 import pendulum
-from airflow.sdk import dag, task
+
+try:  # Airflow 3 (Task SDK)
+    from airflow.sdk import dag, task
+except ImportError:  # Airflow 2.x (scripts/airflow/up2.sh)
+    from airflow.decorators import dag, task
 
 KNOWN_XCOM = {"e2e": "E2E_KNOWN_XCOM", "n": 42}
 

@@ -45,7 +45,7 @@ describe('stateless serving across replicas', () => {
     const list = await rawPost(b.url, toolsList(2), legacyHeaders(auth));
     expect(list.status).toBe(200);
     expect(list.rpc?.error).toBeUndefined();
-    expect((list.rpc?.result?.tools as unknown[]).length).toBeGreaterThanOrEqual(10);
+    expect((list.rpc!.result!.tools as unknown[]).length).toBeGreaterThanOrEqual(10);
     expect(list.headers['x-served-by']).toBe('replica-b');
 
     const call = await rawPost(c.url, toolsCall(3, 'list_dags', { limit: 2 }), legacyHeaders(auth));
