@@ -114,13 +114,7 @@ export function runRef(app: SimApp, now: number) {
 type Key<T> = (item: T) => string | number | null;
 
 /** order_by like Airflow: one or more fields, `-` prefix for descending; unknown fields → 400. */
-export function sortBy<T>(
-  ctx: Ctx,
-  items: T[],
-  orderBy: string[],
-  keys: Record<string, Key<T>>,
-  def: string,
-): T[] {
+export function sortBy<T>(items: T[], orderBy: string[], keys: Record<string, Key<T>>, def: string): T[] {
   const specs = (orderBy.length > 0 ? orderBy : [def]).map((raw) => {
     const desc = raw.startsWith('-');
     const name = desc ? raw.slice(1) : raw;

@@ -59,7 +59,7 @@ export function registerDagRoutes(r: Registrar, app: SimApp): void {
   const dagOut = (ctx: Ctx, d: DagState) => (ctx.v === 'v2' ? v2.dag(d, ctx.now) : v1.dag(d, ctx.now));
 
   r('GET', '/dags', 'viewer', (ctx) => {
-    const all = sortBy(ctx, filterDags(ctx, app), listParam(ctx, 'order_by'), DAG_KEYS, 'dag_id');
+    const all = sortBy(filterDags(ctx, app), listParam(ctx, 'order_by'), DAG_KEYS, 'dag_id');
     return ok({ dags: paginate(all, page(ctx)).map((d) => dagOut(ctx, d)), total_entries: all.length });
   });
 
@@ -90,13 +90,7 @@ export function registerDagRoutes(r: Registrar, app: SimApp): void {
   r('GET', '/dags/{dag_id}/tasks', 'viewer', (ctx) => {
     const d = requireDag(ctx, app, ctx.params.dag_id!);
     const ser = ctx.v === 'v2' ? v2.task : v1.task;
-    const tasks = sortBy(
-      ctx,
-      d.def.tasks,
-      listParam(ctx, 'order_by'),
-      { task_id: (t) => t.taskId },
-      'task_id',
-    );
+    const tasks = sortBy(d.def.tasks, listParam(ctx, 'order_by'), { task_id: (t) => t.taskId }, 'task_id');
     return ok({ tasks: tasks.map((t) => ser(d, t)), total_entries: tasks.length });
   });
 

@@ -68,7 +68,7 @@ const TI_KEYS = {
 
 export function registerTaskRoutes(r: Registrar, app: SimApp): void {
   const respond = (ctx: Ctx, rows: TiRow[], orderBy: string[], p: { limit: number; offset: number }) => {
-    const sorted = sortBy(ctx, rows, orderBy, TI_KEYS, 'id');
+    const sorted = sortBy(rows, orderBy, TI_KEYS, 'id');
     const items = paginate(sorted, p).map((x) => tiOut(ctx, app, x.dag, x.run, x.ti));
     return ok({ task_instances: items, total_entries: sorted.length });
   };
