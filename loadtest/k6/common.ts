@@ -37,6 +37,8 @@ export interface Settings {
   p95Ms: number;
   p99Ms: number;
   replicas: string[];
+  /** Legacy flows send a made-up Mcp-Session-Id, which a stateless server must ignore. */
+  staleSession: boolean;
   /** Pins the 2025-era version; otherwise iterations rotate through all three. */
   protocolVersion: (typeof LEGACY_PROTOCOL_VERSIONS)[number] | undefined;
 }
@@ -75,6 +77,7 @@ export function settings(defaults: Defaults): Settings {
     duration: __ENV.DURATION || defaults.duration,
     era,
     newConnections: flag('NEW_CONNECTIONS', defaults.newConnections ?? false),
+    staleSession: flag('STALE_SESSION', false),
     // An iteration is 4-5 sequential requests; leave room for slow answers without dropping iterations.
     preAllocatedVUs: positive('PRE_ALLOCATED_VUS', Math.max(2, Math.ceil(rate * 2))),
     maxVUs: positive('MAX_VUS', Math.max(10, Math.ceil(rate * 10))),
@@ -209,6 +212,7 @@ export function runIteration(era: Era, options: { requireWhoami?: boolean } = {}
     protocolVersion: RUN.protocolVersion ?? versions[iteration % versions.length],
     // Distinct id ranges per iteration make a crossed answer show up as a wrong id.
     firstId: iteration * 10 + 1,
+    staleSessionId: RUN.staleSession ? `stale-${exec.vu.idInTest}-${iteration}` : undefined,
   });
   const started = Date.now();
   const result = runFlow(flow, send);
