@@ -160,8 +160,15 @@ export function paginate<T>(items: T[], p: { limit: number; offset: number }): T
   return items.slice(p.offset, p.offset + p.limit);
 }
 
+/** Airflow 2 (marshmallow) style: `+00:00` offset. */
 export function iso(ms: number | null | undefined): string | null {
   return ms === null || ms === undefined ? null : new Date(ms).toISOString().replace('Z', '+00:00');
+}
+
+/** Datetime in the dialect of the API version: `Z` for Airflow 3, `+00:00` for Airflow 2. */
+export function isoFor(v: ApiVersion, ms: number | null | undefined): string | null {
+  if (ms === null || ms === undefined) return null;
+  return v === 'v2' ? new Date(ms).toISOString() : iso(ms);
 }
 
 export function bodyObject(ctx: Ctx): Record<string, unknown> {

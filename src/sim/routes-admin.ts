@@ -3,7 +3,7 @@ import { configSections, SEED_PLUGINS, SEED_PROVIDERS } from './data-admin.js';
 import {
   type Ctx,
   HttpError,
-  iso,
+  isoFor,
   likeMatcher,
   listParam,
   notFound,
@@ -24,7 +24,7 @@ export function registerAdminRoutes(r: Registrar, app: SimApp): void {
   r('GET', '/version', 'public', (ctx) => ok({ version: VERSIONS[ctx.v], git_version: null }));
 
   const health = (ctx: Ctx) => {
-    const beat = iso(ctx.now - 1_500);
+    const beat = isoFor(ctx.v, ctx.now - 1_500);
     return ok({
       metadatabase: { status: 'healthy' },
       scheduler: { status: 'healthy', latest_scheduler_heartbeat: beat },

@@ -5,7 +5,7 @@ import {
   type Ctx,
   forbidExtra,
   HttpError,
-  iso,
+  isoFor,
   likeMatcher,
   listParam,
   notFound,
@@ -158,7 +158,7 @@ export function registerDagRoutes(r: Registrar, app: SimApp): void {
       dag_id: w.dagId,
       warning_type: w.type,
       message: w.message,
-      timestamp: iso(w.timestamp),
+      timestamp: isoFor(ctx.v, w.timestamp),
       ...(ctx.v === 'v2' ? { dag_display_name: w.dagId } : {}),
     }));
     return ok({ dag_warnings: items, total_entries: all.length });
@@ -166,7 +166,7 @@ export function registerDagRoutes(r: Registrar, app: SimApp): void {
 
   const importError = (ctx: Ctx, e: SimApp['store']['importErrors'][number]) => ({
     import_error_id: e.id,
-    timestamp: iso(e.timestamp),
+    timestamp: isoFor(ctx.v, e.timestamp),
     filename: e.filename,
     ...(ctx.v === 'v2' ? { bundle_name: 'dags-folder' } : {}),
     stack_trace: e.trace,

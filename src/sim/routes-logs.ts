@@ -1,5 +1,15 @@
 // Task logs with continuation tokens (v2 structured lines, v1 text) and XCom entries.
-import { boolParam, type Ctx, HttpError, intParam, iso, notFound, ok, page, paginate } from './http-util.js';
+import {
+  boolParam,
+  type Ctx,
+  HttpError,
+  intParam,
+  isoFor,
+  notFound,
+  ok,
+  page,
+  paginate,
+} from './http-util.js';
 import { buildLog, LOG_PAGE_LINES, textLine } from './logs.js';
 import type { TiView } from './model.js';
 import { type Registrar, requireDag, requireRun, requireTask, type SimApp, tiNotFound } from './route-kit.js';
@@ -146,15 +156,15 @@ function xcoms(ctx: Ctx, app: SimApp): XcomEntry[] {
 function xcomOut(ctx: Ctx, e: XcomEntry) {
   const common = {
     key: e.key,
-    timestamp: iso(e.ti.end),
+    timestamp: isoFor(ctx.v, e.ti.end),
     map_index: e.ti.mapIndex,
     task_id: e.ti.taskId,
     dag_id: e.dagId,
   };
-  if (ctx.v === 'v1') return { ...common, execution_date: iso(e.logicalDate) };
+  if (ctx.v === 'v1') return { ...common, execution_date: isoFor(ctx.v, e.logicalDate) };
   return {
     ...common,
-    logical_date: iso(e.logicalDate),
+    logical_date: isoFor(ctx.v, e.logicalDate),
     run_id: e.runId,
     dag_display_name: e.dagId,
     task_display_name: e.ti.taskId,

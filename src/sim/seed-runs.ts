@@ -20,6 +20,12 @@ export function hash(s: string): number {
   return h >>> 0;
 }
 
+/** Deterministic UUIDv7-shaped id from a seed string (Airflow 3 uses UUIDv7 for TIs and DAG versions). */
+export function uuidFor(seed: string): string {
+  const h = [1, 2, 3, 4].map((i) => hash(`${i}:${seed}`).toString(16).padStart(8, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-7${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 export function runIdFor(type: string, at: number): string {
   return `${type}__${new Date(at).toISOString().replace('.000Z', 'Z').replace('Z', '+00:00')}`;
 }

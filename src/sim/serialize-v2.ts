@@ -1,5 +1,4 @@
 // Airflow 3 (/api/v2) response shapes, field for field as in the v2 OpenAPI spec.
-import { iso } from './http-util.js';
 import type {
   AssetEventRec,
   AssetRec,
@@ -12,8 +11,13 @@ import type {
   TiView,
   VariableRec,
 } from './model.js';
-import { hash } from './seed-runs.js';
+import { hash, uuidFor } from './seed-runs.js';
 import { runState, runTimes } from './timeline.js';
+
+/** Airflow 3 (pydantic) renders UTC datetimes with a `Z` suffix. */
+export function iso(ms: number | null | undefined): string | null {
+  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
+}
 
 const SUMMARY: Record<string, string> = {
   '@daily': 'At 00:00',
@@ -40,7 +44,7 @@ export function nextRun(d: DagState, now: number): number | null {
 
 export function dagVersion(d: DagState, t0: number) {
   return {
-    id: `0193${hash(d.def.dagId).toString(16).padStart(8, '0')}-0000-7000-8000-000000000001`,
+    id: uuidFor(`version:${d.def.dagId}`),
     version_number: 1,
     dag_id: d.def.dagId,
     bundle_name: 'dags-folder',
@@ -140,7 +144,7 @@ export function run(d: DagState, r: RunRec, now: number, t0: number) {
 export function taskInstance(d: DagState, r: RunRec, ti: TiView, t0: number) {
   const started = ti.start !== null;
   return {
-    id: `0193${hash(`${r.dagId}${r.runId}${ti.taskId}${ti.mapIndex}`).toString(16).padStart(8, '0')}-0000-7000-8000-00000000000${ti.tryNumber % 10}`,
+    id: uuidFor(`ti:${r.dagId}:${r.runId}:${ti.taskId}:${ti.mapIndex}`),
     task_id: ti.taskId,
     dag_id: r.dagId,
     dag_run_id: r.runId,

@@ -36,6 +36,8 @@ export class Store {
   readonly warnings: { dagId: string; type: string; message: string; timestamp: number }[] = [];
   private readonly runsByDag = new Map<string, RunRec[]>();
   private readonly runIndex = new Map<string, RunRec>();
+  /** Every run in creation order, so cross-DAG (`~`) lists need no merge or sort. */
+  private readonly allRuns: RunRec[] = [];
   private seq = 0;
   private eventSeq = 0;
 
@@ -129,13 +131,14 @@ export class Store {
 
   addRun(run: RunRec): void {
     this.runsByDag.get(run.dagId)!.push(run);
+    this.allRuns.push(run);
     this.runIndex.set(`${run.dagId}\u0000${run.runId}`, run);
   }
 
   /** Runs of one DAG, or of every DAG for `~`, in creation order. */
   runs(dagId: string): RunRec[] {
     if (dagId !== '~') return this.runsByDag.get(dagId) ?? [];
-    return [...this.runsByDag.values()].flat().sort((a, b) => a.seq - b.seq);
+    return this.allRuns;
   }
 
   run(dagId: string, runId: string): RunRec | undefined {
@@ -253,6 +256,7 @@ export class Store {
   deleteRun(run: RunRec, user: string | null, now: number): void {
     const list = this.runsByDag.get(run.dagId)!;
     list.splice(list.indexOf(run), 1);
+    this.allRuns.splice(this.allRuns.indexOf(run), 1);
     this.runIndex.delete(`${run.dagId}\u0000${run.runId}`);
     this.audit('delete_dag_run', user, { dagId: run.dagId, runId: run.runId }, now);
   }
