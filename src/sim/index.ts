@@ -9,6 +9,7 @@ import { LogTokens } from './logs.js';
 import { registrar, type SimApp } from './route-kit.js';
 import { Router } from './router.js';
 import { registerAdminRoutes } from './routes-admin.js';
+import { registerClearRoutes } from './routes-clear.js';
 import { registerDagRoutes } from './routes-dags.js';
 import { registerLogRoutes } from './routes-logs.js';
 import { registerRunRoutes } from './routes-runs.js';
@@ -57,6 +58,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   registerRunRoutes(r, app);
   registerTaskRoutes(r, app);
   registerLogRoutes(r, app);
+  registerClearRoutes(r, app);
 
   const calls = new CallLog();
   const faults = new FaultSlot();

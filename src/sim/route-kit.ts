@@ -1,4 +1,5 @@
 // Shared route plumbing: the app handle, dual-version registration, lookups with Airflow's 404s, sorting.
+import { propagateAssets } from './asset-flow.js';
 import { type ApiVersion, type Ctx, HttpError, notFound } from './http-util.js';
 import type { LogTokens } from './logs.js';
 import type { DagState, RunRec, TaskDef, TiView } from './model.js';
@@ -28,13 +29,18 @@ export type Registrar = (
 /** Registers `path` under /api/v1 and /api/v2 (those enabled), or only one with `opts.only`. */
 export function registrar(router: Router, app: SimApp): Registrar {
   return (method, path, role, handler, opts) => {
+    // Every API request first lets finished producer runs emit their asset events (cheap when none pend).
+    const wrapped: Handler = (ctx) => {
+      propagateAssets(app.store, ctx.now);
+      return handler(ctx);
+    };
     for (const v of app.versions) {
       if (opts?.only && opts.only !== v) continue;
       router.add({
         method,
         template: `/api/${v}${path}`,
         role,
-        handler,
+        handler: wrapped,
         json: method !== 'GET' && method !== 'DELETE',
       });
     }

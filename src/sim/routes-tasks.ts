@@ -45,7 +45,7 @@ export function tiRows(ctx: Ctx, app: SimApp, dagId: string, runId: string): TiR
 const stateMatches = (states: string[], s: TiState) =>
   states.length === 0 || states.includes(s ?? 'none') || (s === null && states.includes('no_status'));
 
-function inWindow(v: number | null, gte?: number, lte?: number): boolean {
+export function inWindow(v: number | null, gte?: number, lte?: number): boolean {
   if (gte === undefined && lte === undefined) return true;
   return v !== null && (gte === undefined || v >= gte) && (lte === undefined || v <= lte);
 }
@@ -213,57 +213,4 @@ export function registerTaskRoutes(r: Registrar, app: SimApp): void {
   };
   r('PATCH', base, 'user', (ctx) => patch(ctx, null));
   r('PATCH', `${base}/{map_index}`, 'user', (ctx) => patch(ctx, mapIndexParam(ctx)));
-
-  r('POST', '/dags/{dag_id}/clearTaskInstances', 'user', (ctx) => {
-    const dag = requireDag(ctx, app, ctx.params.dag_id!);
-    const body = bodyObject(ctx);
-    forbidExtra(ctx, body, [
-      'dry_run',
-      'start_date',
-      'end_date',
-      'only_failed',
-      'only_running',
-      'reset_dag_runs',
-      'task_ids',
-      'dag_run_id',
-      'include_upstream',
-      'include_downstream',
-      'include_future',
-      'include_past',
-      'run_on_latest_version',
-    ]);
-    const dryRun = body.dry_run !== false;
-    const onlyFailed = body.only_failed !== false;
-    const onlyRunning = body.only_running === true;
-    const taskIds = Array.isArray(body.task_ids)
-      ? (body.task_ids as unknown[]).map((t) => (Array.isArray(t) ? `${t[0]}:${t[1]}` : String(t)))
-      : null;
-    const runId = typeof body.dag_run_id === 'string' ? body.dag_run_id : null;
-    if (runId) requireRun(ctx, app, dag.def.dagId, runId);
-    const startDate = typeof body.start_date === 'string' ? Date.parse(body.start_date) : undefined;
-    const endDate = typeof body.end_date === 'string' ? Date.parse(body.end_date) : undefined;
-    const selected = tiRows(ctx, app, dag.def.dagId, runId ?? '~').filter(({ run, ti }) => {
-      if (taskIds && !taskIds.includes(ti.taskId) && !taskIds.includes(`${ti.taskId}:${ti.mapIndex}`))
-        return false;
-      if (onlyFailed && ti.state !== 'failed' && ti.state !== 'upstream_failed') return false;
-      if (onlyRunning && ti.state !== 'running') return false;
-      if (!onlyFailed && !onlyRunning && ti.state === null) return false;
-      return inWindow(run.logicalDate ?? run.runAfter, startDate, endDate);
-    });
-    if (!dryRun) {
-      const byRun = new Map<RunRec, TiView[]>();
-      for (const x of selected) byRun.set(x.run, [...(byRun.get(x.run) ?? []), x.ti]);
-      for (const [run, tis] of byRun) app.store.clear(dag, run, tis, ctx.user, ctx.now);
-    }
-    if (ctx.v === 'v1') return ok({ task_instances: selected.map((x) => v1.tiReference(x.run, x.ti)) });
-    const items = selected.map((x) => {
-      const fresh = dryRun
-        ? x.ti
-        : (app.store
-            .tis(dag, x.run, ctx.now)
-            .find((t) => t.taskId === x.ti.taskId && t.mapIndex === x.ti.mapIndex) ?? x.ti);
-      return tiOut(ctx, app, dag, x.run, fresh);
-    });
-    return ok({ task_instances: items, total_entries: items.length });
-  });
 }

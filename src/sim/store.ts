@@ -17,6 +17,8 @@ import { hash, runIdFor, seedRuns } from './seed-runs.js';
 import { freeze, layersOf, QUEUE_SHARE, runState, taskInstances } from './timeline.js';
 
 export interface TriggerInput {
+  /** Asset-triggered runs are created by the asset flow rather than the API. */
+  runType?: 'manual' | 'asset_triggered';
   runId: string | null;
   logicalDate: number | null;
   conf: Record<string, unknown>;
@@ -34,6 +36,8 @@ export class Store {
   readonly eventLogs: EventLogRec[] = [];
   readonly importErrors: { id: number; filename: string; timestamp: number; trace: string }[] = [];
   readonly warnings: { dagId: string; type: string; message: string; timestamp: number }[] = [];
+  /** Triggered runs of producer DAGs whose asset events are not emitted yet (see asset-flow.ts). */
+  pendingOutlets: RunRec[] = [];
   private readonly runsByDag = new Map<string, RunRec[]>();
   private readonly runIndex = new Map<string, RunRec>();
   /** Every run in creation order, so cross-DAG (`~`) lists need no merge or sort. */
@@ -147,7 +151,8 @@ export class Store {
 
   trigger(dag: DagState, input: TriggerInput, now: number): RunRec | 'conflict' {
     const runAfter = now;
-    const runId = input.runId ?? runIdFor('manual', input.logicalDate ?? runAfter);
+    const runType = input.runType ?? 'manual';
+    const runId = input.runId ?? runIdFor(runType, input.logicalDate ?? runAfter);
     if (this.run(dag.def.dagId, runId)) return 'conflict';
     if (
       input.logicalDate !== null &&
@@ -160,8 +165,8 @@ export class Store {
       seq: ++this.seq,
       dagId: dag.def.dagId,
       runId,
-      runType: 'manual',
-      triggeredBy: 'rest_api',
+      runType,
+      triggeredBy: runType === 'manual' ? 'rest_api' : 'asset',
       triggeringUser: input.user,
       logicalDate: input.logicalDate,
       runAfter,
@@ -178,7 +183,8 @@ export class Store {
       tries: new Map(),
     };
     this.addRun(run);
-    this.audit('trigger_dag_run', input.user, { dagId: dag.def.dagId, runId }, now);
+    if (dag.def.tasks.some((t) => t.outlet)) this.pendingOutlets.push(run);
+    if (runType === 'manual') this.audit('trigger_dag_run', input.user, { dagId: dag.def.dagId, runId }, now);
     return run;
   }
 
