@@ -93,7 +93,9 @@ export class Authenticator {
       const aud = Array.isArray(c.aud) ? c.aud : [c.aud];
       if (!aud.includes(JWT_AUDIENCE)) return null;
       if (typeof c.sub !== 'string' || typeof c.exp !== 'number') return null;
-      const role = typeof c.role === 'string' && ROLES.includes(c.role) ? (c.role as SimRole) : 'viewer';
+      // SimpleAuthManager roles may be spelled in upper case (VIEWER, ADMIN...).
+      const claimed = typeof c.role === 'string' ? c.role.toLowerCase() : '';
+      const role = ROLES.includes(claimed) ? (claimed as SimRole) : 'viewer';
       return { sub: c.sub, role, exp: c.exp, nbf: typeof c.nbf === 'number' ? c.nbf : 0 };
     } catch {
       return null;

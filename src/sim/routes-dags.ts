@@ -30,10 +30,8 @@ const DAG_KEYS = {
 
 function filterDags(ctx: Ctx, app: SimApp): DagState[] {
   const pattern = ctx.query.get('dag_id_pattern');
-  // v1 matches a substring (`ilike %x%`); v2 takes a SQL LIKE expression.
-  const match = pattern
-    ? likeMatcher(ctx.v === 'v1' || !/[%_]/.test(pattern) ? `%${pattern}%` : pattern)
-    : null;
+  // Airflow wraps the pattern in `%...%` (ilike): plain text matches a substring and `%`/`_` still work.
+  const match = pattern ? likeMatcher(`%${pattern}%`) : null;
   const tags = listParam(ctx, 'tags');
   const matchAll = ctx.query.get('tags_match_mode') === 'all';
   const owners = listParam(ctx, 'owners');

@@ -12,7 +12,15 @@ import {
 } from './http-util.js';
 import { buildLog, LOG_PAGE_LINES, textLine } from './logs.js';
 import type { TiView } from './model.js';
-import { type Registrar, requireDag, requireRun, requireTask, type SimApp, tiNotFound } from './route-kit.js';
+import {
+  type Registrar,
+  requireDag,
+  requireRun,
+  requireTask,
+  type SimApp,
+  tiNotFound,
+  tiOut,
+} from './route-kit.js';
 import { wantsText } from './routes-dags.js';
 import { tiRows } from './routes-tasks.js';
 
@@ -63,6 +71,38 @@ export function registerLogRoutes(r: Registrar, app: SimApp): void {
       return ok({ content, continuation_token: next });
     },
   );
+
+  // Every attempt of a task instance (TaskInstanceHistory): earlier tries ended the way this task ends in this run.
+  r('GET', '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/tries', 'viewer', (ctx) => {
+    const dag = requireDag(ctx, app, ctx.params.dag_id!);
+    const run = requireRun(ctx, app, dag.def.dagId, ctx.params.dag_run_id!);
+    const task = requireTask(ctx, dag, ctx.params.task_id!);
+    const mapIndex = intMapIndex(ctx);
+    const current = app.store
+      .tis(dag, run, ctx.now)
+      .find((t) => t.taskId === task.taskId && t.mapIndex === mapIndex);
+    if (!current) throw tiNotFound(ctx, dag.def.dagId, run.runId, task.taskId, mapIndex);
+    const all = Array.from({ length: current.tryNumber }, (_, i) =>
+      i + 1 === current.tryNumber ? current : pastTry(current, run.failTask, i + 1, run.queuedAt),
+    );
+    const items = all.map((ti) => {
+      const full = tiOut(ctx, app, dag, run, ti) as Record<string, unknown>;
+      if (ctx.v === 'v1') return full;
+      const {
+        id,
+        logical_date,
+        run_after,
+        note,
+        rendered_map_index,
+        rendered_fields,
+        trigger,
+        triggerer_job,
+        ...history
+      } = full;
+      return history;
+    });
+    return ok({ task_instances: items, total_entries: items.length });
+  });
 
   r('GET', '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries', 'viewer', (ctx) => {
     const taskId = ctx.params.task_id!;

@@ -78,7 +78,7 @@ export function registerTaskRoutes(r: Registrar, app: SimApp): void {
     const pools = listParam(ctx, 'pool');
     const taskId = ctx.query.get('task_id');
     const pattern = ctx.query.get('dag_id_pattern');
-    const dagMatch = pattern ? likeMatcher(pattern) : null;
+    const dagMatch = pattern ? likeMatcher(`%${pattern}%`) : null;
     const [sg, sl, eg, el] = ['start_date_gte', 'start_date_lte', 'end_date_gte', 'end_date_lte'].map((k) =>
       dateParam(ctx, k),
     );

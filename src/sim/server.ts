@@ -116,8 +116,12 @@ function errorReply(v: ApiVersion, err: HttpError): Reply {
 /** Airflow 3 (JWT) and Airflow 2 (Basic) answers for missing, bad or under-privileged credentials. */
 function authorize(v: ApiVersion, cred: Credential, role: keyof typeof ROLE_RANK): Reply | null {
   if (v === 'v2') {
-    if (cred.scheme === 'none' || cred.scheme === 'basic')
-      return errorReply(v, new HttpError(401, 'Not authenticated'));
+    if (cred.scheme === 'none' || cred.scheme === 'basic') {
+      return errorReply(
+        v,
+        new HttpError(401, 'Not authenticated', undefined, { 'www-authenticate': 'Bearer' }),
+      );
+    }
     if (cred.scheme === 'invalid') {
       return cred.reason === 'expired'
         ? errorReply(v, new HttpError(401, 'Token Expired'))

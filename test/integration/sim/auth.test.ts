@@ -53,6 +53,7 @@ describe('Airflow 3 JWT answers', () => {
     const res = await http('GET', v2('/dags'), { headers: await headers() });
     expect(res.status).toBe(status);
     expect(res.json).toEqual({ detail });
+    if (detail === 'Not authenticated') expect(res.headers['www-authenticate']).toBe('Bearer');
   });
 
   it('serves version and health without credentials', async () => {

@@ -144,6 +144,16 @@ describe('changing runs', () => {
     expect(after.json.state).toBe('failed');
     const ti = await http('GET', v2('/dags/example_failing/dagRuns/clear-1/taskInstances/transform'));
     expect(ti.json.try_number).toBe(2);
+    const tries = await http(
+      'GET',
+      v2('/dags/example_failing/dagRuns/clear-1/taskInstances/transform/tries'),
+    );
+    expect(
+      tries.json.task_instances.map((t: { try_number: number; state: string }) => [t.try_number, t.state]),
+    ).toEqual([
+      [1, 'failed'],
+      [2, 'failed'],
+    ]);
     const extract = await http('GET', v2('/dags/example_failing/dagRuns/clear-1/taskInstances/extract'));
     expect(extract.json).toMatchObject({ state: 'success', try_number: 1 });
   });
