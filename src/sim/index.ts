@@ -20,6 +20,7 @@ import type { Simulator, SimulatorOptions } from './types.js';
 
 export { FAILURE_LINE, ORDERS_ASSET, REPORT_ASSET, SUCCESS_LINE } from './data-dags.js';
 export { VERSIONS } from './routes-admin.js';
+export { WHOAMI_KEY } from './routes-variables.js';
 export type {
   Fault,
   IssueTokenOptions,

@@ -17,6 +17,9 @@ import type { VariableRec } from './model.js';
 import { type Registrar, type SimApp, sortBy } from './route-kit.js';
 import * as v2 from './serialize-v2.js';
 
+/** Reading this variable returns the authenticated user's name as its value. */
+export const WHOAMI_KEY = 'sim_whoami';
+
 export function registerVariableRoutes(r: Registrar, app: SimApp): void {
   const ser = (ctx: Ctx, v: VariableRec) =>
     ctx.v === 'v2' ? v2.variable(v) : { key: v.key, value: v.value, description: v.description };
@@ -53,6 +56,12 @@ export function registerVariableRoutes(r: Registrar, app: SimApp): void {
     return ok({ variables: paginate(all, page(ctx)).map((v) => ser(ctx, v)), total_entries: all.length });
   });
   r('GET', '/variables/{variable_key}', 'op', (ctx) => {
+    if (ctx.params.variable_key === WHOAMI_KEY) {
+      // Simulator-only: names the caller the request authenticated as (identity checks in load tests).
+      return ok(
+        ser(ctx, { key: WHOAMI_KEY, value: ctx.user ?? 'anonymous', description: 'Simulator: the caller' }),
+      );
+    }
     const v = app.store.variables.get(ctx.params.variable_key!);
     if (!v) throw missing(ctx, ctx.params.variable_key!);
     return ok(ser(ctx, v));

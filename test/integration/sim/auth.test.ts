@@ -108,6 +108,16 @@ describe('Airflow 2 Basic auth', () => {
   });
 });
 
+describe('sim_whoami', () => {
+  it('names the authenticated caller on both APIs', async () => {
+    const token = await sim.issueToken('carol', { role: 'op' });
+    const a = await http('GET', v2('/variables/sim_whoami'), { headers: bearer(token) });
+    expect(a.json).toMatchObject({ key: 'sim_whoami', value: 'carol' });
+    const b = await http('GET', v1('/variables/sim_whoami'), { headers: basic('op', 'op') });
+    expect(b.json.value).toBe('op');
+  });
+});
+
 describe('recorded calls', () => {
   it('records route template, user, scheme and x-request-id', async () => {
     sim.resetCalls();
