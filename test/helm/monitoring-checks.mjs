@@ -87,7 +87,8 @@ function dashboardExprs(dashboard) {
   const out = [];
   const walk = (panels) => {
     for (const p of panels ?? []) {
-      for (const t of p.targets ?? []) if (t.expr) out.push({ where: `dashboard panel "${p.title}" ${t.refId}`, expr: t.expr });
+      for (const t of p.targets ?? [])
+        if (t.expr) out.push({ where: `dashboard panel "${p.title}" ${t.refId}`, expr: t.expr });
       walk(p.panels);
     }
   };
@@ -113,12 +114,17 @@ function ruleExprs(file) {
 
 function promql(dashboardPath, rulesPath, outDir) {
   const dashboard = JSON.parse(readFileSync(dashboardPath, 'utf8'));
-  const exprs = [...dashboardExprs(dashboard).map((e) => ({ ...e, expr: substituteGrafana(e.expr) })), ...ruleExprs(rulesPath)];
+  const exprs = [
+    ...dashboardExprs(dashboard).map((e) => ({ ...e, expr: substituteGrafana(e.expr) })),
+    ...ruleExprs(rulesPath),
+  ];
   const names = {};
   let failed = 0;
   for (const { where, expr } of exprs) {
     try {
-      for (const n of metricNames(expr)) (names[n] ??= []).push(where);
+      for (const n of metricNames(expr)) {
+        names[n] = [...(names[n] ?? []), where];
+      }
     } catch (err) {
       failed++;
       console.log(`FAIL ${where}: ${err.message}`);
@@ -126,9 +132,14 @@ function promql(dashboardPath, rulesPath, outDir) {
   }
   // Every expression as a recording rule, so promtool (Prometheus's Go parser) parses it too.
   const rules = exprs.map(({ expr }, i) => ({ record: `check:expr_${i}`, expr }));
-  writeFileSync(join(outDir, 'exprs.rules.yaml'), stringify({ groups: [{ name: 'dashboard-and-alert-exprs', rules }] }));
+  writeFileSync(
+    join(outDir, 'exprs.rules.yaml'),
+    stringify({ groups: [{ name: 'dashboard-and-alert-exprs', rules }] }),
+  );
   writeFileSync(join(outDir, 'metric-names.json'), `${JSON.stringify(names, null, 2)}\n`);
-  console.log(`lezer-promql: ${exprs.length} expressions parsed, ${failed} failed, ${Object.keys(names).length} metric names`);
+  console.log(
+    `lezer-promql: ${exprs.length} expressions parsed, ${failed} failed, ${Object.keys(names).length} metric names`,
+  );
   return failed === 0 && exprs.length > 0;
 }
 
@@ -162,13 +173,21 @@ function metrics(namesPath, metricsPath) {
       console.log(`FAIL ${name} is not exported by the service; used by ${[...new Set(where)].join('; ')}`);
     }
   }
-  console.log(`metric names: ${Object.keys(used).length} used, ${failed} missing from /metrics (${exported.size} exported names)`);
+  console.log(
+    `metric names: ${Object.keys(used).length} used, ${failed} missing from /metrics (${exported.size} exported names)`,
+  );
   return failed === 0;
 }
 
 const [cmd, ...args] = process.argv.slice(2);
 const ok =
-  cmd === 'crd' ? crd(args) : cmd === 'promql' ? promql(...args) : cmd === 'metrics' ? metrics(...args) : null;
+  cmd === 'crd'
+    ? crd(args)
+    : cmd === 'promql'
+      ? promql(...args)
+      : cmd === 'metrics'
+        ? metrics(...args)
+        : null;
 if (ok === null) {
   console.error(`unknown command ${cmd}`);
   process.exit(2);
