@@ -133,3 +133,196 @@ export interface DagWarning {
   message: string;
   timestamp: string | null;
 }
+
+export interface DagStats {
+  dag_id: string;
+  /** Run counts by state (queued, running, success, failed). */
+  runs: Record<string, number>;
+}
+
+export interface TaskDefinition {
+  task_id: string;
+  operator: string | null;
+  downstream_task_ids: string[];
+  trigger_rule: string | null;
+  retries: number | null;
+  pool: string | null;
+  queue: string | null;
+  is_mapped: boolean;
+  owner: string | null;
+  doc_md: string | null;
+}
+
+export interface ListTaskInstancesQuery extends PageQuery {
+  state?: string[] | undefined;
+  task_id?: string | undefined;
+  pool?: string[] | undefined;
+  start_date_gte?: string | undefined;
+  start_date_lte?: string | undefined;
+  end_date_gte?: string | undefined;
+  end_date_lte?: string | undefined;
+  order_by?: string | undefined;
+}
+
+/** A task instance a clear (or state change) touched or would touch. */
+export interface TaskInstanceRef {
+  dag_id: string;
+  run_id: string;
+  task_id: string;
+  map_index: number;
+  state: string | null;
+}
+
+export interface ClearDagRunInput {
+  dry_run: boolean;
+  only_failed: boolean;
+}
+
+export interface ClearTaskInstancesInput {
+  dry_run: boolean;
+  only_failed: boolean;
+  only_running?: boolean | undefined;
+  run_id?: string | undefined;
+  task_ids?: string[] | undefined;
+  start_date?: string | undefined;
+  end_date?: string | undefined;
+  include_upstream?: boolean | undefined;
+  include_downstream?: boolean | undefined;
+  reset_dag_runs?: boolean | undefined;
+}
+
+export interface ClearResult {
+  dry_run: boolean;
+  task_instances: TaskInstanceRef[];
+}
+
+export interface XcomEntry {
+  dag_id: string;
+  run_id: string;
+  task_id: string;
+  map_index: number;
+  key: string;
+  timestamp: string | null;
+  value?: unknown;
+}
+
+export interface ListXcomQuery extends PageQuery {
+  key?: string | undefined;
+  map_index?: number | undefined;
+}
+
+export interface Pool {
+  name: string;
+  slots: number | null;
+  open_slots: number | null;
+  running_slots: number | null;
+  queued_slots: number | null;
+  occupied_slots: number | null;
+  deferred_slots: number | null;
+  description: string | null;
+  include_deferred: boolean | null;
+}
+
+export interface Variable {
+  key: string;
+  value: string | null;
+  description: string | null;
+}
+
+/** A connection without its password; `extra` holds only keys known to be safe. */
+export interface SafeConnection {
+  connection_id: string;
+  conn_type: string | null;
+  description: string | null;
+  host: string | null;
+  port: number | null;
+  login: string | null;
+  schema: string | null;
+  has_password: boolean;
+  extra: Record<string, unknown> | null;
+  /** Extra keys left out because they may hold secrets. */
+  extra_hidden_keys: string[];
+}
+
+export interface ConfigSection {
+  name: string;
+  options: { key: string; value: string }[];
+}
+
+export interface Plugin {
+  name: string;
+  source: string | null;
+  /** Non-empty extension points the plugin provides, e.g. {listeners: [...]}. */
+  provides: Record<string, unknown[]>;
+}
+
+export interface Provider {
+  package_name: string;
+  version: string | null;
+  description: string | null;
+}
+
+export interface EventLog {
+  id: number | null;
+  when: string | null;
+  event: string | null;
+  owner: string | null;
+  dag_id: string | null;
+  task_id: string | null;
+  run_id: string | null;
+  map_index: number | null;
+  try_number: number | null;
+  extra: string | null;
+}
+
+export interface ListEventLogsQuery extends PageQuery {
+  dag_id?: string | undefined;
+  task_id?: string | undefined;
+  run_id?: string | undefined;
+  event?: string | undefined;
+  owner?: string | undefined;
+  after?: string | undefined;
+  before?: string | undefined;
+}
+
+export interface Asset {
+  id: number | null;
+  name: string | null;
+  uri: string;
+  group: string | null;
+  /** DAGs scheduled on this asset. */
+  consumers: string[];
+  /** `dag_id.task_id` of the tasks that update it. */
+  producers: string[];
+  last_event_at: string | null;
+}
+
+export interface ListAssetsQuery extends PageQuery {
+  uri_pattern?: string | undefined;
+  name_pattern?: string | undefined;
+  dag_ids?: string[] | undefined;
+}
+
+export interface AssetEvent {
+  id: number | null;
+  asset_id: number | null;
+  uri: string | null;
+  name: string | null;
+  timestamp: string | null;
+  source_dag_id: string | null;
+  source_task_id: string | null;
+  source_run_id: string | null;
+  source_map_index: number | null;
+  extra: Record<string, unknown> | null;
+  /** Runs this event triggered. */
+  triggered_runs: { dag_id: string; run_id: string; state: string | null }[];
+}
+
+export interface ListAssetEventsQuery extends PageQuery {
+  asset_id?: number | undefined;
+  source_dag_id?: string | undefined;
+  source_task_id?: string | undefined;
+  source_run_id?: string | undefined;
+  timestamp_gte?: string | undefined;
+  timestamp_lte?: string | undefined;
+}

@@ -1,15 +1,15 @@
-// DAG tools: list, details and source.
+// DAG tools: list, details, source, pause/unpause and run statistics.
 import { z } from 'zod';
 import type { DagSummary } from '../airflow/types.js';
+import { listOutput, READ, write } from './annotations.js';
 import { defineTool } from './define-tool.js';
 import { clip, compact, dagId, paging } from './schemas.js';
 
-const READ = {
-  readOnlyHint: true,
-  destructiveHint: false,
-  idempotentHint: true,
-  openWorldHint: false,
-} as const;
+const dagItem = z.looseObject({
+  dag_id: z.string(),
+  paused: z.boolean(),
+  tags: z.array(z.string()).optional(),
+});
 
 export function dagBrief(d: DagSummary) {
   return compact({
@@ -42,6 +42,7 @@ export const dagTools = [
       paused: z.boolean().optional().describe('Only paused (true) or active (false) DAGs'),
       include_inactive: z.boolean().default(false).describe('Include DAGs whose file is gone'),
     }),
+    outputSchema: listOutput(dagItem),
     annotations: READ,
     async handler(args, ctx) {
       const airflow = await ctx.airflow();
@@ -94,6 +95,46 @@ export const dagTools = [
       const airflow = await ctx.airflow();
       const source = await airflow.getDagSource(dag_id, ctx.maxOutputBytes);
       return source;
+    },
+  }),
+  defineTool({
+    name: 'pause_dag',
+    title: 'Pause DAG',
+    description:
+      'Pause a DAG so the scheduler creates no new runs; running tasks finish. Undo with unpause_dag.',
+    inputSchema: z.object({ dag_id: dagId }),
+    annotations: write({ destructive: false, idempotent: true, openWorld: false }),
+    async handler({ dag_id }, ctx) {
+      const airflow = await ctx.airflow();
+      return dagBrief(await airflow.setDagPaused(dag_id, true));
+    },
+  }),
+  defineTool({
+    name: 'unpause_dag',
+    title: 'Unpause DAG',
+    description:
+      'Unpause a DAG so the scheduler starts its scheduled (and queued) runs again. Runs may start at once.',
+    inputSchema: z.object({ dag_id: dagId }),
+    annotations: write({ destructive: false, idempotent: true, openWorld: true }),
+    async handler({ dag_id }, ctx) {
+      const airflow = await ctx.airflow();
+      return dagBrief(await airflow.setDagPaused(dag_id, false));
+    },
+  }),
+  defineTool({
+    name: 'get_dag_stats',
+    title: 'Get DAG run statistics',
+    description:
+      'Count DAG runs per state (queued, running, success, failed) for the given DAGs, or page over all DAGs.',
+    inputSchema: z.object({
+      dag_ids: z.array(dagId).min(1).max(50).optional().describe('DAG ids (default: all DAGs, paged)'),
+      ...paging(50),
+    }),
+    outputSchema: listOutput(z.looseObject({ dag_id: z.string(), runs: z.record(z.string(), z.number()) })),
+    annotations: READ,
+    async handler({ dag_ids, limit, offset }, ctx) {
+      const airflow = await ctx.airflow();
+      return airflow.getDagStats(dag_ids, { limit, offset });
     },
   }),
 ];

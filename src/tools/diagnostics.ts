@@ -1,30 +1,13 @@
-// Diagnostics tools: Airflow version and an overall health verdict gathered concurrently.
+// Diagnostics tools: the overall health verdict, import errors, DAG warnings and Airflow's audit log.
 import { z } from 'zod';
 import { toErrorBody } from '../errors.js';
+import { listOutput, READ } from './annotations.js';
 import { defineTool } from './define-tool.js';
-import { clip } from './schemas.js';
+import { clip, compact, dagId, isoDate, paging, runId, taskId } from './schemas.js';
 
-const READ = {
-  readOnlyHint: true,
-  destructiveHint: false,
-  idempotentHint: true,
-  openWorldHint: false,
-} as const;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export const diagnosticsTools = [
-  defineTool({
-    name: 'get_airflow_version',
-    title: 'Get Airflow version',
-    description:
-      'Get the Airflow version and which REST API version (v1 = Airflow 2, v2 = Airflow 3) this server uses.',
-    inputSchema: z.object({}),
-    annotations: READ,
-    async handler(_args, ctx) {
-      const airflow = await ctx.airflow();
-      return airflow.getVersion();
-    },
-  }),
   defineTool({
     name: 'get_system_health',
     title: 'Get system health',
@@ -104,6 +87,74 @@ export const diagnosticsTools = [
           verdict === 'healthy'
             ? undefined
             : 'list_import_errors, list_dag_runs with state=failed, and diagnose_dag_run show details.',
+      };
+    },
+  }),
+  defineTool({
+    name: 'list_import_errors',
+    title: 'List import errors',
+    description:
+      'List DAG files that fail to import, with the error (traceback tail): why a DAG is missing or stale.',
+    inputSchema: z.object({
+      ...paging(25),
+      max_error_chars: z
+        .number()
+        .int()
+        .min(100)
+        .max(20_000)
+        .default(1500)
+        .describe('Clip each error to this'),
+    }),
+    outputSchema: listOutput(z.looseObject({ error: z.string() })),
+    annotations: READ,
+    async handler({ max_error_chars, ...q }, ctx) {
+      const page = await (await ctx.airflow()).listImportErrors(q);
+      // The end of a traceback names the failing line and exception: keep the tail when clipping.
+      const tail = (s: string) => (s.length > max_error_chars ? `…${s.slice(-(max_error_chars - 1))}` : s);
+      return {
+        ...page,
+        items: page.items.map((e) =>
+          compact({ filename: e.filename, timestamp: e.timestamp, error: tail(e.error) }),
+        ),
+      };
+    },
+  }),
+  defineTool({
+    name: 'list_dag_warnings',
+    title: 'List DAG warnings',
+    description:
+      'List DAG warnings Airflow raised (e.g. a non-existent pool, asset conflicts), for one DAG or all.',
+    inputSchema: z.object({ dag_id: dagId.optional(), ...paging(50) }),
+    outputSchema: listOutput(z.looseObject({ dag_id: z.string(), message: z.string() })),
+    annotations: READ,
+    async handler(args, ctx) {
+      return (await ctx.airflow()).listDagWarnings(args);
+    },
+  }),
+  defineTool({
+    name: 'list_event_logs',
+    title: 'List audit log events',
+    description:
+      'List Airflow’s audit log, newest first: who triggered, paused, cleared or changed what, filtered by DAG, run, task, event, user and time.',
+    inputSchema: z.object({
+      ...paging(50),
+      dag_id: dagId.optional(),
+      run_id: runId.optional(),
+      task_id: taskId.optional(),
+      event: z.string().max(100).optional().describe('Event name, e.g. trigger_dag_run, paused, clear'),
+      owner: z.string().max(250).optional().describe('User who caused the event'),
+      after: isoDate.optional().describe('Only events at or after this time'),
+      before: isoDate.optional().describe('Only events at or before this time'),
+    }),
+    outputSchema: listOutput(z.looseObject({ event: z.string().optional() })),
+    annotations: READ,
+    async handler(args, ctx) {
+      const page = await (await ctx.airflow()).listEventLogs(args);
+      return {
+        ...page,
+        items: page.items.map((e) =>
+          compact({ ...e, map_index: e.map_index === -1 ? null : e.map_index, extra: clip(e.extra, 300) }),
+        ),
       };
     },
   }),

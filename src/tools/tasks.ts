@@ -1,16 +1,39 @@
-// Task instance tools: one task instance and its logs.
+// Task tools: task definitions, task instances (one or many) and their logs.
 import { z } from 'zod';
-import type { TaskInstance } from '../airflow/types.js';
+import type { TaskDefinition, TaskInstance } from '../airflow/types.js';
+import { AppError } from '../errors.js';
+import { listOutput, READ } from './annotations.js';
 import { defineTool } from './define-tool.js';
 import { compilePattern, LEVEL_PATTERNS, readTaskLog } from './log-reader.js';
-import { compact, dagId, mapIndex, runId, taskId } from './schemas.js';
+import { clip, compact, dagId, isoDate, mapIndex, paging, runId, taskId } from './schemas.js';
 
-const READ = {
-  readOnlyHint: true,
-  destructiveHint: false,
-  idempotentHint: true,
-  openWorldHint: false,
-} as const;
+export const TI_STATES = [
+  'none',
+  'scheduled',
+  'queued',
+  'running',
+  'success',
+  'restarting',
+  'failed',
+  'up_for_retry',
+  'up_for_reschedule',
+  'upstream_failed',
+  'skipped',
+  'deferred',
+  'removed',
+] as const;
+
+export function taskDefBrief(t: TaskDefinition) {
+  return compact({
+    task_id: t.task_id,
+    operator: t.operator,
+    downstream: t.downstream_task_ids,
+    trigger_rule: t.trigger_rule === 'all_success' ? undefined : t.trigger_rule,
+    retries: t.retries || undefined,
+    pool: t.pool === 'default_pool' ? undefined : t.pool,
+    mapped: t.is_mapped || undefined,
+  });
+}
 
 export function taskInstanceBrief(t: TaskInstance) {
   return compact({
@@ -26,6 +49,81 @@ export function taskInstanceBrief(t: TaskInstance) {
 }
 
 export const taskTools = [
+  defineTool({
+    name: 'list_tasks',
+    title: 'List tasks',
+    description:
+      'List the tasks of a DAG with operator, downstream tasks, trigger rule, retries and mapping: the DAG’s structure.',
+    inputSchema: z.object({ dag_id: dagId }),
+    annotations: READ,
+    async handler({ dag_id }, ctx) {
+      const airflow = await ctx.airflow();
+      const tasks = await airflow.listTasks(dag_id);
+      return { dag_id, total_entries: tasks.length, items: tasks.map(taskDefBrief) };
+    },
+  }),
+  defineTool({
+    name: 'get_task',
+    title: 'Get task',
+    description:
+      'Get one task’s definition in a DAG: operator, owner, pool, queue, retries, trigger rule and docs.',
+    inputSchema: z.object({ dag_id: dagId, task_id: taskId }),
+    annotations: READ,
+    async handler({ dag_id, task_id }, ctx) {
+      const airflow = await ctx.airflow();
+      const t = await airflow.getTask(dag_id, task_id);
+      return compact({
+        dag_id,
+        ...taskDefBrief(t),
+        trigger_rule: t.trigger_rule,
+        retries: t.retries,
+        pool: t.pool,
+        queue: t.queue,
+        owner: t.owner,
+        doc_md: clip(t.doc_md, 2000),
+      });
+    },
+  }),
+  defineTool({
+    name: 'list_task_instances',
+    title: 'List task instances',
+    description:
+      'List task instances of one DAG run, or across runs and DAGs (omit run_id / dag_id), filtered by state, task, pool and dates.',
+    inputSchema: z.object({
+      dag_id: dagId.optional().describe('DAG id; omit to list across all DAGs'),
+      run_id: runId.optional().describe('Run id (needs dag_id); omit to list across runs'),
+      ...paging(50),
+      state: z
+        .array(z.enum(TI_STATES))
+        .max(13)
+        .optional()
+        .describe('Only these states (none = no state yet)'),
+      task_id: taskId.optional().describe('Only this task'),
+      pool: z.array(z.string().max(256)).max(10).optional().describe('Only tasks in these pools'),
+      start_date_gte: isoDate.optional(),
+      start_date_lte: isoDate.optional(),
+      end_date_gte: isoDate.optional(),
+      end_date_lte: isoDate.optional(),
+    }),
+    outputSchema: listOutput(z.looseObject({ task_id: z.string() })),
+    annotations: READ,
+    async handler({ dag_id, run_id, ...q }, ctx) {
+      if (run_id && !dag_id) {
+        throw new AppError('invalid_argument', 'run_id needs dag_id: run ids are unique only within a DAG.', {
+          hint: 'Pass the dag_id of the run too, or omit run_id to list across runs.',
+        });
+      }
+      const airflow = await ctx.airflow();
+      const page = await airflow.listTaskInstances(dag_id, run_id, q);
+      const across = run_id === undefined;
+      return {
+        ...page,
+        items: page.items.map((t) =>
+          across ? { dag_id: t.dag_id, run_id: t.run_id, ...taskInstanceBrief(t) } : taskInstanceBrief(t),
+        ),
+      };
+    },
+  }),
   defineTool({
     name: 'get_task_instance',
     title: 'Get task instance',

@@ -1,0 +1,210 @@
+// Airflow 3 adapter, third layer: pools, variables, connections, config, plugins, providers, audit log, assets.
+
+import {
+  assetEventV2,
+  assetV2,
+  eventLogOf,
+  pluginOf,
+  poolOf,
+  providerOf,
+  safeConnection,
+  variableOf,
+} from './adapter-v2-map.js';
+import { AdapterV2Ops } from './adapter-v2-ops.js';
+import { obj, page, str } from './normalize.js';
+import type {
+  AssetEvent,
+  ConfigSection,
+  ListAssetEventsQuery,
+  ListAssetsQuery,
+  ListEventLogsQuery,
+  PageQuery,
+  Variable,
+} from './types.js';
+
+export class AdapterV2Admin extends AdapterV2Ops {
+  async listPools(q: PageQuery & { name_pattern?: string | undefined }) {
+    const { body } = await this.call({
+      method: 'GET',
+      route: '/pools',
+      query: { limit: q.limit, offset: q.offset, pool_name_pattern: q.name_pattern },
+      what: 'pools',
+    });
+    return page(body, 'pools', q, poolOf);
+  }
+
+  async getPool(name: string) {
+    const { body } = await this.call({
+      method: 'GET',
+      route: '/pools/{pool_name}',
+      params: { pool_name: name },
+      what: `pool '${name}'`,
+    });
+    return poolOf(obj(body));
+  }
+
+  async listVariables(q: PageQuery & { key_pattern?: string | undefined }) {
+    const { body } = await this.call({
+      method: 'GET',
+      route: '/variables',
+      query: { limit: q.limit, offset: q.offset, variable_key_pattern: q.key_pattern },
+      what: 'variables',
+    });
+    return page(body, 'variables', q, variableOf);
+  }
+
+  async getVariable(key: string) {
+    const { body } = await this.call({
+      method: 'GET',
+      route: '/variables/{variable_key}',
+      params: { variable_key: key },
+      what: `variable '${key}'`,
+    });
+    return variableOf(obj(body));
+  }
+
+  async setVariable(v: Variable) {
+    const payload = { key: v.key, value: v.value ?? '', description: v.description };
+    const patched = await this.call({
+      method: 'PATCH',
+      route: '/variables/{variable_key}',
+      params: { variable_key: v.key },
+      body: payload,
+      what: `variable '${v.key}'`,
+      acceptStatus: [404],
+    });
+    if (patched.status !== 404) return { variable: variableOf(obj(patched.body)), created: false };
+    const { body } = await this.call({
+      method: 'POST',
+      route: '/variables',
+      body: payload,
+      what: `variable '${v.key}'`,
+    });
+    return { variable: variableOf(obj(body)), created: true };
+  }
+
+  async deleteVariable(key: string) {
+    await this.call({
+      method: 'DELETE',
+      route: '/variables/{variable_key}',
+      params: { variable_key: key },
+      what: `variable '${key}'`,
+    });
+  }
+
+  async listConnections(q: PageQuery) {
+    const { body } = await this.call({
+      method: 'GET',
+      route: '/connections',
+      query: { limit: q.limit, offset: q.offset },
+      what: 'connections',
+    });
+    return page(body, 'connections', q, safeConnection);
+  }
+
+  async getConfig(section: string | undefined): Promise<ConfigSection[]> {
+    const { body } = await this.call({
+      method: 'GET',
+      route: '/config',
+      query: { section },
+      what: 'the Airflow configuration',
+    });
+    const sections = obj(body).sections;
+    return (Array.isArray(sections) ? sections : []).map((s) => {
+      const sec = obj(s);
+      const options = Array.isArray(sec.options) ? sec.options : [];
+      return {
+        name: String(sec.name),
+        options: options.map((o) => ({ key: String(obj(o).key), value: str(obj(o).value) ?? '' })),
+      };
+    });
+  }
+
+  async listPlugins(q: PageQuery) {
+    const { body } = await this.call({
+      method: 'GET',
+      route: '/plugins',
+      query: { limit: q.limit, offset: q.offset },
+      what: 'plugins',
+    });
+    return page(body, 'plugins', q, pluginOf);
+  }
+
+  async listProviders(q: PageQuery) {
+    const { body } = await this.call({
+      method: 'GET',
+      route: '/providers',
+      query: { limit: q.limit, offset: q.offset },
+      what: 'providers',
+    });
+    return page(body, 'providers', q, providerOf);
+  }
+
+  async listEventLogs(q: ListEventLogsQuery) {
+    const { body } = await this.call({
+      method: 'GET',
+      route: '/eventLogs',
+      query: {
+        limit: q.limit,
+        offset: q.offset,
+        dag_id: q.dag_id,
+        task_id: q.task_id,
+        run_id: q.run_id,
+        event: q.event,
+        owner: q.owner,
+        after: q.after,
+        before: q.before,
+        order_by: '-id',
+      },
+      what: 'the audit log',
+    });
+    return page(body, 'event_logs', q, eventLogOf);
+  }
+
+  async listAssets(q: ListAssetsQuery) {
+    const { body } = await this.call({
+      method: 'GET',
+      route: '/assets',
+      query: {
+        limit: q.limit,
+        offset: q.offset,
+        uri_pattern: q.uri_pattern,
+        name_pattern: q.name_pattern,
+        dag_ids: q.dag_ids,
+      },
+      what: 'assets',
+    });
+    return page(body, 'assets', q, assetV2);
+  }
+
+  async listAssetEvents(q: ListAssetEventsQuery) {
+    const { body } = await this.call({
+      method: 'GET',
+      route: '/assets/events',
+      query: {
+        limit: q.limit,
+        offset: q.offset,
+        asset_id: q.asset_id,
+        source_dag_id: q.source_dag_id,
+        source_task_id: q.source_task_id,
+        source_run_id: q.source_run_id,
+        timestamp_gte: q.timestamp_gte,
+        timestamp_lte: q.timestamp_lte,
+        order_by: '-timestamp',
+      },
+      what: 'asset events',
+    });
+    return page(body, 'asset_events', q, assetEventV2);
+  }
+
+  async getUpstreamAssetEvents(dagId: string, runId: string): Promise<AssetEvent[]> {
+    const { body } = await this.call({
+      method: 'GET',
+      route: '/dags/{dag_id}/dagRuns/{dag_run_id}/upstreamAssetEvents',
+      params: { dag_id: dagId, dag_run_id: runId },
+      what: `asset events that triggered run '${runId}'`,
+    });
+    const events = obj(body).asset_events;
+    return (Array.isArray(events) ? events : []).map((e) => assetEventV2(obj(e)));
+  }
+}

@@ -1,0 +1,57 @@
+// XCom tools: the values tasks passed to each other in a run.
+import { z } from 'zod';
+import type { XcomEntry } from '../airflow/types.js';
+import { listOutput, READ } from './annotations.js';
+import { defineTool } from './define-tool.js';
+import { compact, dagId, mapIndex, paging, runId, taskId } from './schemas.js';
+
+const xcomKey = z.string().min(1).max(512).describe('XCom key, e.g. return_value');
+
+function entryBrief(x: XcomEntry) {
+  return compact({
+    task_id: x.task_id,
+    map_index: x.map_index >= 0 ? x.map_index : undefined,
+    key: x.key,
+    timestamp: x.timestamp,
+  });
+}
+
+export const xcomTools = [
+  defineTool({
+    name: 'list_xcom_entries',
+    title: 'List XCom entries',
+    description:
+      'List the XCom keys pushed in a DAG run, for one task or all; read a value with get_xcom_entry.',
+    inputSchema: z.object({
+      dag_id: dagId,
+      run_id: runId,
+      task_id: taskId.optional().describe('Only this task (default: every task of the run)'),
+      key: xcomKey.optional(),
+      map_index: mapIndex.optional(),
+      ...paging(50),
+    }),
+    outputSchema: listOutput(z.looseObject({ task_id: z.string(), key: z.string() })),
+    annotations: READ,
+    async handler({ dag_id, run_id, task_id, ...q }, ctx) {
+      const page = await (await ctx.airflow()).listXcomEntries(dag_id, run_id, task_id, q);
+      return { ...page, items: page.items.map(entryBrief) };
+    },
+  }),
+  defineTool({
+    name: 'get_xcom_entry',
+    title: 'Get XCom entry',
+    description: 'Get one XCom value a task pushed in a DAG run (default key return_value).',
+    inputSchema: z.object({
+      dag_id: dagId,
+      run_id: runId,
+      task_id: taskId,
+      key: xcomKey.default('return_value'),
+      map_index: mapIndex.default(-1),
+    }),
+    annotations: READ,
+    async handler({ dag_id, run_id, task_id, key, map_index }, ctx) {
+      const x = await (await ctx.airflow()).getXcomEntry(dag_id, run_id, task_id, key, map_index);
+      return { dag_id, run_id, ...entryBrief(x), value: x.value ?? null };
+    },
+  }),
+];
