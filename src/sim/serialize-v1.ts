@@ -10,6 +10,7 @@ import type {
   TaskDef,
   TiView,
 } from './model.js';
+import { nextRun, timetableDescription } from './schedule.js';
 import * as v2 from './serialize-v2.js';
 import { runState, runTimes } from './timeline.js';
 
@@ -21,7 +22,7 @@ function scheduleInterval(s: string | null): unknown {
 
 export function dag(d: DagState, now: number) {
   const def = d.def;
-  const next = v2.nextRun(d, now);
+  const next = nextRun(d, now);
   return {
     dag_id: def.dagId,
     dag_display_name: def.dagId,
@@ -40,7 +41,7 @@ export function dag(d: DagState, now: number) {
     owners: def.owners,
     description: def.description,
     schedule_interval: scheduleInterval(def.schedule),
-    timetable_description: v2.timetableDescription(def.schedule),
+    timetable_description: timetableDescription(def.schedule),
     tags: def.tags.map((name) => ({ name })),
     max_active_tasks: def.maxActiveTasks,
     max_active_runs: def.maxActiveRuns,

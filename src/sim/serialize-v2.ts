@@ -11,6 +11,7 @@ import type {
   TiView,
   VariableRec,
 } from './model.js';
+import { nextRun, timetableDescription } from './schedule.js';
 import { hash, uuidFor } from './seed-runs.js';
 import { runState, runTimes } from './timeline.js';
 
@@ -19,30 +20,19 @@ export function iso(ms: number | null | undefined): string | null {
   return ms === null || ms === undefined ? null : new Date(ms).toISOString();
 }
 
-const SUMMARY: Record<string, string> = {
-  '@daily': 'At 00:00',
-  '@hourly': 'At 0 minutes past the hour',
-  '@weekly': 'At 00:00, only on Sunday',
-  '0 2 * * *': 'At 02:00',
-  '0 6 * * *': 'At 06:00',
-  '0 3 * * 1': 'At 03:00, only on Monday',
-  '0 */6 * * *': 'At 0 minutes past the hour, every 6 hours',
-  '*/30 * * * *': 'Every 30 minutes',
-};
-
-export function timetableDescription(s: string | null): string {
-  if (s === null) return 'Never, external triggers only';
-  if (s === 'asset') return 'Triggered by assets';
-  return SUMMARY[s] ?? s;
-}
-
-export function nextRun(d: DagState, now: number): number | null {
-  const p = d.def.periodMs;
-  if (d.paused || d.def.stale || p === null || d.def.schedule === 'asset') return null;
-  return Math.floor(now / p) * p;
-}
+// DAG versions never change in the simulator: build each once (runs and task instances embed it).
+const versions = new WeakMap<DagState, ReturnType<typeof buildVersion>>();
 
 export function dagVersion(d: DagState, t0: number) {
+  let v = versions.get(d);
+  if (!v) {
+    v = buildVersion(d, t0);
+    versions.set(d, v);
+  }
+  return v;
+}
+
+function buildVersion(d: DagState, t0: number) {
   return {
     id: uuidFor(`version:${d.def.dagId}`),
     version_number: 1,
