@@ -21,6 +21,16 @@ import type {
   TriggerDagRunInput,
 } from './types.js';
 
+/** DAG params as name → value; both APIs wrap each value ({value, description, schema} / {__class, value}). */
+function paramValues(raw: unknown): Record<string, unknown> | null {
+  if (!raw || typeof raw !== 'object') return null;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    out[k] = v && typeof v === 'object' && 'value' in v ? (v as { value: unknown }).value : v;
+  }
+  return out;
+}
+
 /** Airflow 3 core reads: version, health, DAGs, runs, task instances, logs, import errors, warnings. */
 export class AdapterV2Core {
   readonly apiVersion: ApiVersion = 'v2';
@@ -105,7 +115,7 @@ export class AdapterV2Core {
       timezone: str(d.timezone),
       last_parsed_time: str(d.last_parsed_time),
       doc_md: str(d.doc_md),
-      params: d.params && typeof d.params === 'object' ? (d.params as Record<string, unknown>) : null,
+      params: paramValues(d.params),
     };
   }
 

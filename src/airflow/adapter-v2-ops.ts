@@ -24,6 +24,9 @@ export function dagStatsOf(d: Json): DagStats {
   return { dag_id: String(d.dag_id), runs };
 }
 
+/** -1 (not mapped) is Airflow's default: left out so servers that only accept >= 0 are happy too. */
+const mappedIndex = (i: number | undefined) => (i !== undefined && i >= 0 ? i : undefined);
+
 export class AdapterV2Ops extends AdapterV2Core {
   protected mapXcom = xcomEntry;
 
@@ -174,7 +177,7 @@ export class AdapterV2Ops extends AdapterV2Core {
       method: 'GET',
       route: '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries',
       params: { dag_id: dagId, dag_run_id: runId, task_id: taskId ?? '~' },
-      query: { limit: q.limit, offset: q.offset, xcom_key: q.key, map_index: q.map_index },
+      query: { limit: q.limit, offset: q.offset, xcom_key: q.key, map_index: mappedIndex(q.map_index) },
       what: `XCom entries of run '${runId}'`,
     });
     return page(body, 'xcom_entries', q, (x) => ({ ...this.mapXcom(x), run_id: runId }));
@@ -189,7 +192,7 @@ export class AdapterV2Ops extends AdapterV2Core {
       method: 'GET',
       route: '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/xcomEntries/{xcom_key}',
       params: { dag_id: dagId, dag_run_id: runId, task_id: taskId, xcom_key: key },
-      query: { map_index: mapIndex },
+      query: { map_index: mappedIndex(mapIndex) },
       what: `XCom '${key}' of task '${taskId}' in run '${runId}'`,
     });
     const b = obj(body);
