@@ -44,6 +44,10 @@ async function main(): Promise<void> {
   try {
     service = await startService({ settings, airflow, logger, replica });
   } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`airflow-mcp: ${error.message}\n`);
+      process.exit(2);
+    }
     const e = error as NodeJS.ErrnoException;
     process.stderr.write(
       `airflow-mcp: cannot listen on ${settings.host}:${settings.port}: ${e.code ?? e.message}\n`,

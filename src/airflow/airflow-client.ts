@@ -19,6 +19,8 @@ import {
 } from './auth-providers.js';
 import type { CallContext } from './call-context.js';
 import { AirflowHttp } from './http-client.js';
+import { createResilience, type Resilience } from './resilience.js';
+import { isAirflowFault, isRetryable, notAFault, retryAfterMsOf } from './upstream-errors.js';
 
 export interface AirflowClientDeps {
   baseUrl: string;
@@ -81,6 +83,34 @@ function authProviderFor(deps: AirflowClientDeps, http: () => AirflowHttp): Auth
   }
 }
 
+const BREAKER_GAUGE = { closed: 0, half_open: 1, open: 2 } as const;
+
+/** Retry budget and circuit breaker for the one Airflow this process talks to, from settings. */
+export function resilienceFor(
+  deps: Pick<AirflowClientDeps, 'settings' | 'metrics' | 'logger' | 'now'>,
+): Resilience {
+  const s = deps.settings;
+  return createResilience({
+    retries: s.airflowRetries,
+    budgetRatio: s.airflowRetryBudgetRatio,
+    breakerThreshold: s.airflowBreakerThreshold,
+    breakerCooldownMs: s.airflowBreakerCooldownMs,
+    now: deps.now,
+    isFault: isAirflowFault,
+    isRetryable,
+    retryAfterMs: retryAfterMsOf,
+    onRetry: () => deps.metrics.upstreamRetries.inc(),
+    onOpen: (error) => {
+      deps.metrics.upstreamShortCircuited.inc();
+      return notAFault(error);
+    },
+    onBreakerState: (state) => {
+      deps.metrics.upstreamBreakerState.set(BREAKER_GAUGE[state]);
+      deps.logger[state === 'open' ? 'warn' : 'info']({ breaker: state }, 'Airflow circuit breaker');
+    },
+  });
+}
+
 export function createAirflowClient(deps: AirflowClientDeps): AirflowClient {
   const dispatcher = deps.dispatcher ?? createDispatcher(deps.settings);
   let http: AirflowHttp | undefined;
@@ -94,6 +124,8 @@ export function createAirflowClient(deps: AirflowClientDeps): AirflowClient {
     metrics: deps.metrics,
     logger: deps.logger,
     forwarding: deps.settings.airflowAuthMode === 'forward',
+    resilience: resilienceFor(deps),
+    now: deps.now,
   });
   const client = http;
   const resolver: ApiVersionResolver =

@@ -5,7 +5,14 @@ import { AppError } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ApiVersion, AuthProvider, UpstreamAuth } from './auth-providers.js';
 import type { CallContext } from './call-context.js';
-import { errorForStatus, errorForTransport } from './upstream-errors.js';
+import type { Resilience } from './resilience.js';
+import {
+  errorForStatus,
+  errorForTransport,
+  notAFault,
+  parseRetryAfter,
+  withRetryAfter,
+} from './upstream-errors.js';
 
 export type QueryValue = string | number | boolean | readonly (string | number)[] | null | undefined;
 
@@ -42,6 +49,9 @@ export interface AirflowHttpOptions {
   logger: Logger;
   /** Only this mode forwards the caller's own header; used to word auth errors. */
   forwarding: boolean;
+  /** Retry and circuit-breaker policies; without it every call goes once. */
+  resilience?: Resilience;
+  now?: () => number;
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
@@ -96,12 +106,23 @@ export class AirflowHttp {
     this.basePath = url.pathname.replace(/\/+$/, '');
   }
 
-  /** One API call under /api/v1 or /api/v2, authenticated per the configured mode, retried once on 401 when useful. */
+  /**
+   * One API call under /api/v1 or /api/v2, authenticated per the configured mode, retried once on 401 when
+   * useful. All attempts (transient-failure retries included) share one deadline of AIRFLOW_TIMEOUT_MS.
+   */
   async send(ctx: CallContext, version: ApiVersion, req: UpstreamRequest): Promise<UpstreamResponse> {
     const prefix = apiPrefix(version);
+    const now = this.options.now ?? Date.now;
+    const deadline = now() + this.options.timeoutMs;
+    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(this.options.timeoutMs)]);
+    const attempt = (auth: UpstreamAuth) => {
+      const run = () => this.once(ctx, signal, deadline, prefix, req, auth);
+      const policy = { idempotent: req.method === 'GET', signal: ctx.signal, deadline };
+      return this.options.resilience ? this.options.resilience.execute(policy, run) : run();
+    };
     let auth = await this.options.auth.authorize(ctx, version);
     try {
-      return await this.once(ctx, prefix, req, auth);
+      return await attempt(auth);
     } catch (error) {
       if (
         error instanceof AppError &&
@@ -110,7 +131,7 @@ export class AirflowHttp {
         !ctx.signal.aborted
       ) {
         auth = await this.options.auth.authorize(ctx, version);
-        return this.once(ctx, prefix, req, auth);
+        return attempt(auth);
       }
       throw error;
     }
@@ -134,11 +155,16 @@ export class AirflowHttp {
 
   private async once(
     ctx: CallContext,
+    signal: AbortSignal,
+    deadline: number,
     prefix: string,
     req: UpstreamRequest,
     auth: UpstreamAuth,
   ): Promise<UpstreamResponse> {
     const { metrics, timeoutMs } = this.options;
+    const now = this.options.now ?? Date.now;
+    // Each attempt only gets what is left of the call's deadline.
+    const remaining = Math.max(1, deadline - now());
     const route = `${prefix}${req.route}`;
     const what = req.what ?? `${req.method} ${route}`;
     const path = `${this.basePath}${prefix}${buildPath(req.route, req.params)}${buildQuery(req.query)}`;
@@ -156,9 +182,9 @@ export class AirflowHttp {
         method: req.method,
         headers,
         body: req.body === undefined ? undefined : JSON.stringify(req.body),
-        signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]),
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
+        signal,
+        headersTimeout: remaining,
+        bodyTimeout: remaining,
       });
       status = res.statusCode;
       const max = req.maxBytes ?? this.options.maxResponseBytes;
@@ -167,19 +193,25 @@ export class AirflowHttp {
       if (req.acceptStatus?.includes(status)) return { status, body, truncated };
       if (status === 401 || status === 403)
         metrics.upstreamAuthFailures.inc({ status: String(status), path: auth.path });
-      throw errorForStatus({
-        status,
-        body,
-        what,
-        forwarded: this.options.forwarding,
-        authorization: auth.authorization,
-        retryAfter: res.headers['retry-after'] as string | undefined,
-      });
+      const retryAfter = res.headers['retry-after'] as string | undefined;
+      throw withRetryAfter(
+        errorForStatus({
+          status,
+          body,
+          what,
+          forwarded: this.options.forwarding,
+          authorization: auth.authorization,
+          retryAfter,
+        }),
+        parseRetryAfter(retryAfter, now()),
+      );
     } catch (error) {
       if (ctx.signal.aborted && !(error instanceof AppError)) {
-        throw new AppError('upstream_unavailable', 'The request was cancelled by the client.', {
-          retryable: false,
-        });
+        throw notAFault(
+          new AppError('upstream_unavailable', 'The request was cancelled by the client.', {
+            retryable: false,
+          }),
+        );
       }
       throw errorForTransport(error, what, timeoutMs);
     } finally {
@@ -214,13 +246,16 @@ export class AirflowHttp {
     const text = Buffer.concat(chunks, size).toString('utf8');
     if (!isJson) return { body: text, truncated };
     if (truncated) {
-      throw new AppError(
-        'upstream_unavailable',
-        `Airflow's response was larger than ${max} bytes and was not read.`,
-        {
-          hint: 'Ask for less: use a smaller limit or narrower filters.',
-          retryable: false,
-        },
+      // Streamed and cut at the cap, never buffered whole; the caller asked for too much, Airflow is fine.
+      throw notAFault(
+        new AppError(
+          'upstream_unavailable',
+          `Airflow's response was larger than ${max} bytes and was not read.`,
+          {
+            hint: 'Ask for less: use a smaller limit or narrower filters.',
+            retryable: false,
+          },
+        ),
       );
     }
     if (text === '') return { body: undefined, truncated: false };

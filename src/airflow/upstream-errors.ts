@@ -91,7 +91,7 @@ export function errorForStatus(input: StatusErrorInput): AppError {
     return new AppError('invalid_argument', `Airflow rejected the request for ${what}${said}`, { status });
   }
   if (status === 429) {
-    const wait = input.retryAfter ? ` Retry after ${input.retryAfter} s.` : '';
+    const wait = input.retryAfter ? ` Retry after ${input.retryAfter.slice(0, 40)} s.` : '';
     return new AppError('upstream_unavailable', `Airflow is rate limiting requests (HTTP 429).${wait}`, {
       hint: 'Wait and retry.',
       retryable: true,
@@ -142,4 +142,46 @@ export function errorForTransport(error: unknown, what: string, timeoutMs: numbe
   return new AppError('upstream_unavailable', `Could not reach Airflow for ${what} (${reason}).`, {
     hint: 'Check that Airflow is running and AIRFLOW_API_URL (or the discovered URL) is right.',
   });
+}
+
+// Errors that say nothing about Airflow's health (the caller cancelled, asked for too much, the breaker is open).
+const NOT_FAULTS = new WeakSet<AppError>();
+const RETRY_AFTER_MS = new WeakMap<AppError, number>();
+
+export function notAFault(error: AppError): AppError {
+  NOT_FAULTS.add(error);
+  return error;
+}
+
+/**
+ * Airflow itself is failing: unreachable, timing out, 5xx, or answering garbage. Only these count toward the
+ * circuit breaker; per-caller answers (401/403/404/409/422, 429, redirects) never do.
+ */
+export function isAirflowFault(error: unknown): boolean {
+  if (!(error instanceof AppError) || NOT_FAULTS.has(error)) return false;
+  if (error.code === 'upstream_timeout') return true;
+  if (error.code !== 'upstream_unavailable') return false;
+  return error.status === undefined || error.status >= 500;
+}
+
+/** Worth another try for an idempotent call: an Airflow fault, or rate limiting. */
+export function isRetryable(error: unknown): boolean {
+  return isAirflowFault(error) || (error instanceof AppError && error.status === 429);
+}
+
+export function retryAfterMsOf(error: unknown): number | undefined {
+  return error instanceof AppError ? RETRY_AFTER_MS.get(error) : undefined;
+}
+
+/** Retry-After is delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+  if (!value) return undefined;
+  if (/^\d{1,6}$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+export function withRetryAfter(error: AppError, ms: number | undefined): AppError {
+  if (ms !== undefined) RETRY_AFTER_MS.set(error, ms);
+  return error;
 }

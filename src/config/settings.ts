@@ -122,6 +122,68 @@ export const SETTINGS = {
     help: 'Name of this replica in logs and x-served-by (default: host name)',
     schema: z.string().min(1).optional(),
   },
+  mcpApiKeys: {
+    env: 'MCP_API_KEYS',
+    help: 'Comma-separated API keys a caller must present (Authorization: Bearer <key>, or X-API-Key in forward mode)',
+    schema: list.default([]),
+    secret: true,
+  },
+  mcpApiKeysFile: {
+    env: 'MCP_API_KEYS_FILE',
+    help: 'File with one API key per line (e.g. a mounted Secret); read at start-up',
+    schema: z.string().min(1).optional(),
+  },
+  allowUnauthenticated: {
+    env: 'ALLOW_UNAUTHENTICATED',
+    help: 'Allow token/password mode on a non-loopback address without inbound authentication',
+    schema: bool.default(false),
+  },
+  airflowJwtSecret: {
+    env: 'AIRFLOW_JWT_SECRET',
+    help: "Airflow's [api_auth] jwt_secret: verify callers' HS512 JWTs locally before calling Airflow",
+    schema: z.string().min(16).optional(),
+    secret: true,
+  },
+  airflowJwksUrl: {
+    env: 'AIRFLOW_JWKS_URL',
+    help: "JWKS URL to verify callers' asymmetric Airflow JWTs locally before calling Airflow",
+    schema: z.url({ protocol: /^https?$/ }).optional(),
+  },
+  airflowJwtAudience: {
+    env: 'AIRFLOW_JWT_AUDIENCE',
+    help: 'Required aud claim of verified JWTs (Airflow: [api_auth] jwt_audience)',
+    schema: z.string().min(1).optional(),
+  },
+  airflowJwtIssuer: {
+    env: 'AIRFLOW_JWT_ISSUER',
+    help: 'Required iss claim of verified JWTs (Airflow: [api_auth] jwt_issuer)',
+    schema: z.string().min(1).optional(),
+  },
+  airflowJwtLeewaySeconds: {
+    env: 'AIRFLOW_JWT_LEEWAY_SECONDS',
+    help: 'Clock skew allowed on exp/nbf/iat of verified JWTs, in seconds (Airflow uses 10)',
+    schema: int(0, 600).default(10),
+  },
+  airflowRetries: {
+    env: 'AIRFLOW_RETRIES',
+    help: 'Retries of an idempotent Airflow GET after a transient failure (writes never retry)',
+    schema: int(0, 5).default(2),
+  },
+  airflowRetryBudgetRatio: {
+    env: 'AIRFLOW_RETRY_BUDGET_RATIO',
+    help: 'Retries allowed as a fraction of Airflow calls (token bucket), on top of a small reserve',
+    schema: z.coerce.number().min(0).max(1).default(0.1),
+  },
+  airflowBreakerThreshold: {
+    env: 'AIRFLOW_BREAKER_THRESHOLD',
+    help: 'Consecutive Airflow failures (5xx, timeouts, unreachable) that open the circuit breaker; 0 = off',
+    schema: int(0, 1000).default(5),
+  },
+  airflowBreakerCooldownMs: {
+    env: 'AIRFLOW_BREAKER_COOLDOWN_MS',
+    help: 'How long an open breaker fails calls fast before letting one probe call through, in ms',
+    schema: int(100, 600_000).default(10_000),
+  },
   servedByHeader: {
     env: 'SERVED_BY_HEADER',
     help: 'Send the x-served-by response header',
@@ -138,6 +200,11 @@ const settingsShape = Object.fromEntries(
   Object.entries(SETTINGS).map(([key, spec]) => [key, spec.schema]),
 ) as { [K in SettingKey]: SchemaOf<K> };
 
+/** Loopback binds are reachable only from this host (or this pod), so inbound auth is not required there. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
 export const settingsSchema = z.object(settingsShape).superRefine((s, issue) => {
   if (s.airflowAuthMode === 'token' && !s.airflowAuthToken) {
     issue.addIssue({
@@ -153,6 +220,24 @@ export const settingsSchema = z.object(settingsShape).superRefine((s, issue) => 
       message: 'AIRFLOW_USERNAME and AIRFLOW_PASSWORD are required when AIRFLOW_AUTH_MODE=password',
     });
   }
+  if (s.airflowJwtSecret && s.airflowJwksUrl) {
+    issue.addIssue({
+      code: 'custom',
+      path: ['airflowJwksUrl'],
+      message: 'set either AIRFLOW_JWT_SECRET or AIRFLOW_JWKS_URL, not both',
+    });
+  }
+  // The service holds Airflow credentials in these modes: whoever reaches it acts with them.
+  const holdsCredentials = s.airflowAuthMode === 'token' || s.airflowAuthMode === 'password';
+  const inbound =
+    s.mcpApiKeys.length > 0 || s.mcpApiKeysFile !== undefined || !!s.airflowJwtSecret || !!s.airflowJwksUrl;
+  if (holdsCredentials && !inbound && !isLoopbackHost(s.host) && !s.allowUnauthenticated) {
+    issue.addIssue({
+      code: 'custom',
+      path: [],
+      message: `Refusing to start: AIRFLOW_AUTH_MODE=${s.airflowAuthMode} on ${s.host} without inbound authentication; set MCP_API_KEYS or MCP_API_KEYS_FILE (or AIRFLOW_JWT_SECRET / AIRFLOW_JWKS_URL), bind HOST to 127.0.0.1, or set ALLOW_UNAUTHENTICATED=true`,
+    });
+  }
 });
 
 export class ConfigError extends Error {
@@ -165,6 +250,7 @@ export function parseSettings(raw: Partial<Record<SettingKey, unknown>>): Settin
   if (!result.success) {
     const first = result.error.issues[0]!;
     const key = first.path[0] as SettingKey | undefined;
+    if (key === undefined) throw new ConfigError(first.message);
     const name = key && key in SETTINGS ? SETTINGS[key].env : 'configuration';
     const secret = key && 'secret' in SETTINGS[key];
     const value = key && !secret && raw[key] !== undefined ? ` (got ${JSON.stringify(raw[key])})` : '';

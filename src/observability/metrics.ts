@@ -96,6 +96,21 @@ export function createMetrics(registry: Registry, build: BuildInfo) {
       labelNames: ['reason'] as const,
       registers,
     }),
+    upstreamRetries: new Counter({
+      name: `${p}upstream_retries_total`,
+      help: 'Retries of idempotent Airflow calls after a transient failure (bounded by a retry budget).',
+      registers,
+    }),
+    upstreamShortCircuited: new Counter({
+      name: `${p}upstream_short_circuited_total`,
+      help: 'Airflow calls refused at once because the circuit breaker was open.',
+      registers,
+    }),
+    upstreamBreakerState: new Gauge({
+      name: `${p}upstream_breaker_state`,
+      help: 'Circuit breaker in front of Airflow: 0 closed, 1 half-open, 2 open.',
+      registers,
+    }),
     buildInfo: new Gauge({
       name: `${p}build_info`,
       help: 'Build information; always 1.',

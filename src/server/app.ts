@@ -1,12 +1,15 @@
 // The express app: guards, health/readiness/metrics routes, the MCP endpoint, access log and error mapping.
 
+import { readFileSync } from 'node:fs';
 import type { McpServerFactory } from '@modelcontextprotocol/server';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { AirflowClient } from '../airflow/airflow-client.js';
-import type { Settings } from '../config/settings.js';
+import { ConfigError, type Settings } from '../config/settings.js';
 import type { RequestObservations } from '../mcp/request-context.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { bodyGuard } from './body-guard.js';
+import { createInboundAuth, inboundAuthMiddleware, parseApiKeysFile } from './inbound-auth.js';
 import { jsonRpcError } from './json-rpc-error.js';
 import { createMcpRoute } from './mcp-route.js';
 import { createReadiness, type ServiceState } from './readiness.js';
@@ -22,6 +25,28 @@ export interface AppDeps {
   /** Where the Airflow URL came from, reported by /readyz. */
   airflowSource: string;
   now: () => number;
+  /** Reads MCP_API_KEYS_FILE (injected in tests). */
+  readFile?: (path: string) => string;
+}
+
+/** MCP_API_KEYS plus the keys in MCP_API_KEYS_FILE; a named but unreadable or empty file stops start-up. */
+export function apiKeysFrom(settings: Settings, readFile: (path: string) => string): string[] {
+  const keys = [...settings.mcpApiKeys];
+  if (settings.mcpApiKeysFile) {
+    let text: string;
+    try {
+      text = readFile(settings.mcpApiKeysFile);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      throw new ConfigError(`Invalid MCP_API_KEYS_FILE: cannot read ${settings.mcpApiKeysFile} (${code})`);
+    }
+    const fromFile = parseApiKeysFile(text);
+    if (fromFile.length === 0) {
+      throw new ConfigError(`Invalid MCP_API_KEYS_FILE: ${settings.mcpApiKeysFile} holds no keys`);
+    }
+    keys.push(...fromFile);
+  }
+  return keys;
 }
 
 export function createApp(deps: AppDeps) {
@@ -42,6 +67,24 @@ export function createApp(deps: AppDeps) {
     maxBodyBytes: settings.maxBodyBytes,
     isDraining: () => state.draining,
   });
+  const inbound = createInboundAuth({
+    mode: settings.airflowAuthMode,
+    apiKeys: apiKeysFrom(settings, deps.readFile ?? ((path) => readFileSync(path, 'utf8'))),
+    jwtSecret: settings.airflowJwtSecret,
+    jwksUrl: settings.airflowJwksUrl,
+    audience: settings.airflowJwtAudience,
+    issuer: settings.airflowJwtIssuer,
+    leewaySeconds: settings.airflowJwtLeewaySeconds,
+    now: deps.now,
+  });
+  if ((settings.airflowAuthMode === 'token' || settings.airflowAuthMode === 'password') && !inbound.enabled) {
+    logger.warn(
+      { auth_mode: settings.airflowAuthMode, host: settings.host },
+      settings.allowUnauthenticated
+        ? 'ALLOW_UNAUTHENTICATED=true: anyone who reaches this server acts with its Airflow service credentials'
+        : 'no inbound authentication: only callers on this host can reach the server (loopback bind)',
+    );
+  }
   const readiness = createReadiness({
     state,
     airflow: deps.airflow,
@@ -106,11 +149,13 @@ export function createApp(deps: AppDeps) {
   app.all(
     settings.mcpPath,
     mcp.gate,
+    inboundAuthMiddleware(inbound, metrics, settings.airflowAuthMode === 'forward'),
     express.json({
       limit: settings.maxBodyBytes,
       type: ['application/json', 'application/*+json'],
       strict: false,
     }),
+    bodyGuard(metrics),
     mcp.serveMcp,
   );
 

@@ -7,10 +7,11 @@ export function jsonRpcError(
   code: number,
   message: string,
   headers: Record<string, string> = {},
+  id: string | number | null = null,
 ): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  res.status(status).set(headers).json({ jsonrpc: '2.0', error: { code, message }, id: null });
+  res.status(status).set(headers).json({ jsonrpc: '2.0', error: { code, message }, id });
 }

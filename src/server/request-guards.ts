@@ -6,13 +6,10 @@ import {
   validateOriginHeader,
 } from '@modelcontextprotocol/server';
 import type { NextFunction, Request, Response } from 'express';
+import { isLoopbackHost } from '../config/settings.js';
 import { jsonRpcError } from './json-rpc-error.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
-}
 
 export function requestIdMiddleware(replica: string, servedBy: boolean) {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -34,7 +31,7 @@ export interface HostPolicy {
 
 /** Bound to loopback: only localhost names by default. Otherwise the lists given (empty = no Host restriction). */
 export function hostPolicy(bindHost: string, allowedHosts: string[], allowedOrigins: string[]): HostPolicy {
-  const local = isLoopback(bindHost);
+  const local = isLoopbackHost(bindHost);
   return {
     hosts: allowedHosts.length ? allowedHosts : local ? localhostAllowedHostnames() : undefined,
     origins: allowedOrigins.length ? allowedOrigins : local ? localhostAllowedHostnames() : undefined,
