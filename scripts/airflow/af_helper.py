@@ -1,19 +1,24 @@
 """Helpers for scripts/airflow/*.sh (stdlib only; run with any Python >= 3.10).
 
+AIRFLOW_E2E_MAJOR=3 (default) talks to Airflow 3 (/api/v2, JWT from POST /auth/token);
+AIRFLOW_E2E_MAJOR=2 talks to Airflow 2 (/api/v1, HTTP Basic).
+
 Subcommands:
-  write-config            write $AIRFLOW_HOME/airflow.cfg + passwords file from the AIRFLOW__* env
-  check-config            verify airflow.cfg has [api] port = $AIRFLOW__API__PORT
-  wait-health URL SECS    wait until the monitor/health endpoint reports scheduler and
-                          dag_processor healthy
-  wait-dags URL SECS IDS  wait until every DAG id is listed and there are no import errors
+  write-config            write $AIRFLOW_HOME/airflow.cfg from every AIRFLOW__SECTION__KEY
+                          variable (+ the SimpleAuthManager passwords file on Airflow 3)
+  check-config PORT       verify airflow.cfg has the port ([api] port / [webserver] web_server_port)
+  wait-health URL SECS    wait until the health endpoint reports the metadatabase, scheduler
+                          (and on Airflow 3 the dag processor) healthy
+  wait-dags URL SECS IDS  wait until every DAG id is listed; fail fast on import errors
   write-env FILE          write the machine-readable env file for the e2e tests
-  smoke URL               token for every user, trigger e2e_success, wait, find the known line
-                          in the log, viewer trigger -> 403
+  smoke URL               log in as every user, a viewer trigger gets 403, trigger e2e_success
+                          as admin, wait for success, find the known line in the task log
   check-dags URL          run every test DAG once and check its documented outcome
 """
 
 from __future__ import annotations
 
+import base64
 import configparser
 import json
 import os
@@ -23,37 +28,19 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+MAJOR = os.environ.get("AIRFLOW_E2E_MAJOR", "3")
+API = "/api/v2" if MAJOR == "3" else "/api/v1"
 USERS = {"admin": "admin", "viewer": "viewer", "op": "op"}
 KNOWN_LINE = "E2E_KNOWN_LINE hello from airflow-mcp"
-
-# env var -> (section, key) written into airflow.cfg
-CFG_KEYS = [
-    ("AIRFLOW__CORE__DAGS_FOLDER", "core", "dags_folder"),
-    ("AIRFLOW__CORE__EXECUTOR", "core", "executor"),
-    ("AIRFLOW__CORE__PARALLELISM", "core", "parallelism"),
-    ("AIRFLOW__CORE__AUTH_MANAGER", "core", "auth_manager"),
-    ("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", "core", "simple_auth_manager_users"),
-    ("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE", "core", "simple_auth_manager_passwords_file"),
-    ("AIRFLOW__CORE__LOAD_EXAMPLES", "core", "load_examples"),
-    ("AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "core", "dags_are_paused_at_creation"),
-    ("AIRFLOW__CORE__EXECUTION_API_SERVER_URL", "core", "execution_api_server_url"),
-    ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "database", "sql_alchemy_conn"),
-    ("AIRFLOW__API__HOST", "api", "host"),
-    ("AIRFLOW__API__PORT", "api", "port"),
-    ("AIRFLOW__API__WORKERS", "api", "workers"),
-    ("AIRFLOW__API__EXPOSE_CONFIG", "api", "expose_config"),
-    ("AIRFLOW__API__SECRET_KEY", "api", "secret_key"),
-    ("AIRFLOW__API_AUTH__JWT_SECRET", "api_auth", "jwt_secret"),
-    ("AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL", "dag_processor", "refresh_interval"),
-    ("AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL", "dag_processor", "min_file_process_interval"),
-    ("AIRFLOW__DAG_PROCESSOR__BUNDLE_REFRESH_CHECK_INTERVAL", "dag_processor", "bundle_refresh_check_interval"),
-    ("AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK", "scheduler", "enable_health_check"),
-    ("AIRFLOW__LOGGING__COLORED_CONSOLE_LOG", "logging", "colored_console_log"),
-]
+KNOWN_ERROR = "E2E_KNOWN_ERROR simulated failure"
+ASSET_URI = "e2e://dataset/one"
 
 
 def log(msg: str) -> None:
     print(f"[airflow-e2e] {msg}", file=sys.stderr, flush=True)
+
+
+# --- config -------------------------------------------------------------------------------
 
 
 def write_config() -> None:
@@ -63,7 +50,13 @@ def write_config() -> None:
     cfg = configparser.ConfigParser(interpolation=None)
     if os.path.exists(path):
         cfg.read(path)
-    for env, section, key in CFG_KEYS:
+    for env in sorted(os.environ):
+        parts = env.split("__")
+        if len(parts) != 3 or parts[0] != "AIRFLOW" or not parts[1] or not parts[2]:
+            continue
+        if parts[2].endswith(("_CMD", "_SECRET")) and parts[2] != "JWT_SECRET":
+            continue
+        section, key = parts[1].lower(), parts[2].lower()
         if not cfg.has_section(section):
             cfg.add_section(section)
         cfg.set(section, key, os.environ[env].replace("%", "%%"))
@@ -75,31 +68,52 @@ def write_config() -> None:
         )
         cfg.write(fh)
     os.replace(tmp, path)
-    pw_path = os.environ["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"]
-    with open(pw_path, "w") as fh:
-        json.dump(USERS, fh)
+    pw_path = os.environ.get("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE")
+    if pw_path:
+        with open(pw_path, "w") as fh:
+            json.dump(USERS, fh)
 
 
-def check_config() -> None:
+def check_config(port: str) -> None:
     path = os.path.join(os.environ["AIRFLOW_HOME"], "airflow.cfg")
     cfg = configparser.ConfigParser(interpolation=None)
     cfg.read(path)
-    want = os.environ["AIRFLOW__API__PORT"]
-    got = cfg.get("api", "port", fallback=None)
-    if got != want:
-        log(f"{path}: [api] port is {got!r}, expected {want!r}")
+    section, key = ("api", "port") if MAJOR == "3" else ("webserver", "web_server_port")
+    got = cfg.get(section, key, fallback=None)
+    if got != port:
+        log(f"{path}: [{section}] {key} is {got!r}, expected {port!r}")
         sys.exit(1)
 
 
-def http(method: str, url: str, token: str | None = None, body=None, timeout: float = 10.0):
-    """Return (status, parsed JSON or text). Never raises for HTTP errors."""
+# --- HTTP ---------------------------------------------------------------------------------
+
+
+def http(method: str, url: str, auth: str | None = None, body=None, timeout: float = 30.0):
+    """Return (status, parsed JSON or text). Never raises for HTTP errors.
+
+    auth is a ready Authorization header value ("Bearer ..." / "Basic ..."). GETs are
+    retried on timeouts / connection errors (a loaded 2-core machine can stall the
+    single API worker for seconds); other methods are not, so nothing is sent twice.
+    """
+    attempts = 3 if method == "GET" else 1
+    for attempt in range(attempts):
+        try:
+            return _http_once(method, url, auth, body, timeout)
+        except OSError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(1 + attempt)
+    raise AssertionError("unreachable")
+
+
+def _http_once(method: str, url: str, auth: str | None, body, timeout: float):
     data = None
     headers = {"Accept": "application/json"}
     if body is not None:
         data = json.dumps(body).encode()
         headers["Content-Type"] = "application/json"
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
+    if auth:
+        headers["Authorization"] = auth
     req = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
@@ -112,26 +126,42 @@ def http(method: str, url: str, token: str | None = None, body=None, timeout: fl
         return status, raw.decode(errors="replace")
 
 
-def get_token(base: str, user: str, password: str) -> str:
+def login(base: str, user: str) -> str:
+    """Authorization header value for a user (Airflow 3: JWT from /auth/token; 2: Basic)."""
+    password = USERS[user]
+    if MAJOR != "3":
+        status, body = http("GET", f"{base}{API}/dags?limit=1", basic(user, password))
+        if status != 200:
+            raise RuntimeError(f"basic auth as {user}: {status} {body}")
+        return basic(user, password)
     status, body = http("POST", f"{base}/auth/token", body={"username": user, "password": password})
     if status != 201 or not isinstance(body, dict) or "access_token" not in body:
         raise RuntimeError(f"POST /auth/token as {user}: {status} {body}")
-    return body["access_token"]
+    return f"Bearer {body['access_token']}"
+
+
+def basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def q(value: str) -> str:
+    return urllib.parse.quote(value, safe="")
+
+
+# --- waits --------------------------------------------------------------------------------
 
 
 def wait_health(base: str, seconds: float) -> None:
+    url = f"{base}/api/v2/monitor/health" if MAJOR == "3" else f"{base}/health"
+    need = ("metadatabase", "scheduler", "dag_processor") if MAJOR == "3" else ("metadatabase", "scheduler")
     deadline = time.monotonic() + seconds
     last = "no answer yet"
     while time.monotonic() < deadline:
         try:
-            status, body = http("GET", f"{base}/api/v2/monitor/health", timeout=5)
+            status, body = _http_once("GET", url, None, None, 5)
             last = f"{status} {body}"
             if status == 200 and isinstance(body, dict):
-                ok = all(
-                    (body.get(k) or {}).get("status") == "healthy"
-                    for k in ("metadatabase", "scheduler", "dag_processor")
-                )
-                if ok:
+                if all((body.get(k) or {}).get("status") == "healthy" for k in need):
                     return
         except OSError as exc:  # connection refused while the server starts
             last = repr(exc)
@@ -142,13 +172,13 @@ def wait_health(base: str, seconds: float) -> None:
 
 def wait_dags(base: str, seconds: float, ids: list[str]) -> None:
     deadline = time.monotonic() + seconds
-    token = None
+    auth = None
     last = "no answer yet"
     while time.monotonic() < deadline:
         try:
-            token = token or get_token(base, "admin", USERS["admin"])
-            s1, dags = http("GET", f"{base}/api/v2/dags?limit=100", token)
-            s2, errs = http("GET", f"{base}/api/v2/importErrors?limit=100", token)
+            auth = auth or login(base, "admin")
+            s1, dags = http("GET", f"{base}{API}/dags?limit=100", auth)
+            s2, errs = http("GET", f"{base}{API}/importErrors?limit=100", auth)
             if s1 == 200 and s2 == 200:
                 have = {d["dag_id"] for d in dags.get("dags", [])}
                 missing = sorted(set(ids) - have)
@@ -170,15 +200,18 @@ def wait_dags(base: str, seconds: float, ids: list[str]) -> None:
 
 
 def write_env(path: str) -> None:
-    port = os.environ["AIRFLOW__API__PORT"]
+    port = os.environ["AF_PORT"]
     values = {
         "AIRFLOW_URL": f"http://localhost:{port}",
+        "AIRFLOW_API_URL": f"http://localhost:{port}{API}",
         "AIRFLOW_PORT": port,
+        "AIRFLOW_MAJOR": MAJOR,
+        "AIRFLOW_VERSION": os.environ.get("AF_VERSION", ""),
         "AIRFLOW_HOME": os.environ["AIRFLOW_HOME"],
         "AIRFLOW_CFG": os.path.join(os.environ["AIRFLOW_HOME"], "airflow.cfg"),
-        "AIRFLOW_VERSION": os.environ.get("AF_VERSION", ""),
-        "AIRFLOW_JWT_SECRET": os.environ["AIRFLOW__API_AUTH__JWT_SECRET"],
-        "AIRFLOW_JWT_ALGORITHM": "HS512",
+        "AIRFLOW_AUTH": "jwt" if MAJOR == "3" else "basic",
+        "AIRFLOW_JWT_SECRET": os.environ.get("AIRFLOW__API_AUTH__JWT_SECRET", ""),
+        "AIRFLOW_JWT_ALGORITHM": "HS512" if MAJOR == "3" else "",
         "AIRFLOW_USERS": ",".join(f"{u}:{p}" for u, p in USERS.items()),
         "AIRFLOW_ADMIN_USER": "admin",
         "AIRFLOW_ADMIN_PASSWORD": USERS["admin"],
@@ -187,6 +220,9 @@ def write_env(path: str) -> None:
         "AIRFLOW_OP_USER": "op",
         "AIRFLOW_OP_PASSWORD": USERS["op"],
         "AIRFLOW_DAGS": os.environ.get("AF_EXPECTED_DAGS", "").replace(" ", ","),
+        "AIRFLOW_KNOWN_LINE": KNOWN_LINE,
+        "AIRFLOW_KNOWN_ERROR": KNOWN_ERROR,
+        "AIRFLOW_ASSET_URI": ASSET_URI,
     }
     tmp = path + ".tmp"
     with open(tmp, "w") as fh:
@@ -196,108 +232,95 @@ def write_env(path: str) -> None:
     os.replace(tmp, path)
 
 
-def smoke(base: str, timeout: float = 120.0) -> None:
-    t0 = time.monotonic()
-    tokens = {user: get_token(base, user, pw) for user, pw in USERS.items()}
-    log(f"smoke: tokens for {', '.join(tokens)}")
+# --- smoke / DAG checks -------------------------------------------------------------------
 
-    # A viewer may not trigger.
-    status, body = http("POST", f"{base}/api/v2/dags/e2e_success/dagRuns", tokens["viewer"], {"logical_date": None})
+
+def trigger(base: str, auth: str, dag_id: str):
+    body = {"logical_date": None} if MAJOR == "3" else {}
+    return http("POST", f"{base}{API}/dags/{dag_id}/dagRuns", auth, body)
+
+
+def trigger_and_wait(base: str, auth: str, dag_id: str, timeout: float = 120.0) -> tuple[str, str]:
+    status, run = trigger(base, auth, dag_id)
+    if status != 200:
+        raise SystemExit(f"trigger {dag_id}: expected 200, got {status} {run}")
+    run_id = run["dag_run_id"]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status, run = http("GET", f"{base}{API}/dags/{dag_id}/dagRuns/{q(run_id)}", auth)
+        if isinstance(run, dict) and run.get("state") in ("success", "failed"):
+            return run_id, run["state"]
+        time.sleep(1)
+    raise SystemExit(f"{dag_id} run {run_id} not finished in {timeout}s")
+
+
+def log_text(base: str, auth: str, dag_id: str, run_id: str, task_id: str) -> tuple[int, str]:
+    url = f"{base}{API}/dags/{dag_id}/dagRuns/{q(run_id)}/taskInstances/{task_id}/logs/1?full_content=true"
+    status, body = http("GET", url, auth)
+    return status, body if isinstance(body, str) else json.dumps(body)
+
+
+def smoke(base: str) -> None:
+    t0 = time.monotonic()
+    auths = {user: login(base, user) for user in USERS}
+    log(f"smoke: logged in as {', '.join(auths)} (Airflow {MAJOR}, {API})")
+
+    status, body = trigger(base, auths["viewer"], "e2e_success")
     if status != 403:
         raise SystemExit(f"smoke: viewer trigger expected 403, got {status} {body}")
     log("smoke: viewer trigger -> 403")
 
-    status, run = http("POST", f"{base}/api/v2/dags/e2e_success/dagRuns", tokens["admin"], {"logical_date": None})
-    if status != 200:
-        raise SystemExit(f"smoke: admin trigger expected 200, got {status} {run}")
-    run_id = run["dag_run_id"]
-    log(f"smoke: triggered e2e_success run {run_id}")
-    quoted = urllib.parse.quote(run_id, safe="")
-    deadline = time.monotonic() + timeout
-    state = None
-    while time.monotonic() < deadline:
-        status, run = http("GET", f"{base}/api/v2/dags/e2e_success/dagRuns/{quoted}", tokens["viewer"])
-        state = run.get("state") if isinstance(run, dict) else None
-        if state in ("success", "failed"):
-            break
-        time.sleep(1)
+    t1 = time.monotonic()
+    run_id, state = trigger_and_wait(base, auths["admin"], "e2e_success")
     if state != "success":
-        raise SystemExit(f"smoke: run {run_id} ended in state {state!r} (timeout {timeout}s)")
-    log(f"smoke: run success after {time.monotonic() - t0:.1f}s")
-    status, logs = http(
-        "GET",
-        f"{base}/api/v2/dags/e2e_success/dagRuns/{quoted}/taskInstances/say_hello/logs/1?full_content=true",
-        tokens["viewer"],
-    )
-    text = json.dumps(logs)
+        raise SystemExit(f"smoke: e2e_success run {run_id} ended {state}")
+    log(f"smoke: e2e_success run {run_id} success in {time.monotonic() - t1:.1f}s")
+    status, text = log_text(base, auths["viewer"], "e2e_success", run_id, "say_hello")
     if status != 200 or KNOWN_LINE not in text:
         raise SystemExit(f"smoke: known line not in log ({status}): {text[:2000]}")
     log("smoke: known line found in the task log")
     print(f"smoke OK in {time.monotonic() - t0:.1f}s")
 
 
-def _trigger_and_wait(base: str, token: str, dag_id: str, timeout: float = 120.0) -> tuple[str, str]:
-    status, run = http("POST", f"{base}/api/v2/dags/{dag_id}/dagRuns", token, {"logical_date": None})
-    if status != 200:
-        raise SystemExit(f"check-dags: trigger {dag_id}: {status} {run}")
-    run_id = run["dag_run_id"]
-    q = urllib.parse.quote(run_id, safe="")
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status, run = http("GET", f"{base}/api/v2/dags/{dag_id}/dagRuns/{q}", token)
-        if isinstance(run, dict) and run.get("state") in ("success", "failed"):
-            return run_id, run["state"]
-        time.sleep(1)
-    raise SystemExit(f"check-dags: {dag_id} run {run_id} not finished in {timeout}s")
-
-
-def _log_text(base: str, token: str, dag_id: str, run_id: str, task_id: str, map_index: int = -1) -> str:
-    q = urllib.parse.quote(run_id, safe="")
-    url = f"{base}/api/v2/dags/{dag_id}/dagRuns/{q}/taskInstances/{task_id}/logs/1?full_content=true"
-    if map_index >= 0:
-        url += f"&map_index={map_index}"
-    _, body = http("GET", url, token)
-    return json.dumps(body)
-
-
 def check_dags(base: str) -> None:
     """Run every test DAG once and check its documented behaviour."""
     t0 = time.monotonic()
-    tok = get_token(base, "admin", USERS["admin"])
+    auth = login(base, "admin")
 
-    run_id, state = _trigger_and_wait(base, tok, "e2e_failing")
+    run_id, state = trigger_and_wait(base, auth, "e2e_failing")
     assert state == "failed", f"e2e_failing ended {state}"
-    text = _log_text(base, tok, "e2e_failing", run_id, "boom")
-    assert "E2E_KNOWN_ERROR simulated failure" in text and "ValueError" in text, text[:2000]
+    _, text = log_text(base, auth, "e2e_failing", run_id, "boom")
+    assert KNOWN_ERROR in text and "ValueError" in text, text[:2000]
     log("check-dags: e2e_failing failed with the known error")
 
-    run_id, state = _trigger_and_wait(base, tok, "e2e_mapped")
+    run_id, state = trigger_and_wait(base, auth, "e2e_mapped")
     assert state == "success", f"e2e_mapped ended {state}"
-    q = urllib.parse.quote(run_id, safe="")
-    _, mapped = http("GET", f"{base}/api/v2/dags/e2e_mapped/dagRuns/{q}/taskInstances/double/listMapped", tok)
+    runp = f"{base}{API}/dags/e2e_mapped/dagRuns/{q(run_id)}/taskInstances"
+    _, mapped = http("GET", f"{runp}/double/listMapped", auth)
     idx = sorted(ti["map_index"] for ti in mapped["task_instances"])
     assert idx == [0, 1, 2], mapped
-    _, xc = http("GET", f"{base}/api/v2/dags/e2e_mapped/dagRuns/{q}/taskInstances/total/xcomEntries/return_value", tok)
+    _, xc = http("GET", f"{runp}/total/xcomEntries/return_value", auth)
     assert str(xc.get("value")) == "12", xc
     log("check-dags: e2e_mapped mapped 3 items (map_index 0..2), total 12")
 
-    run_id, state = _trigger_and_wait(base, tok, "e2e_xcom")
+    run_id, state = trigger_and_wait(base, auth, "e2e_xcom")
     assert state == "success", f"e2e_xcom ended {state}"
-    q = urllib.parse.quote(run_id, safe="")
-    _, xc = http("GET", f"{base}/api/v2/dags/e2e_xcom/dagRuns/{q}/taskInstances/push/xcomEntries/e2e_key", tok)
+    runp = f"{base}{API}/dags/e2e_xcom/dagRuns/{q(run_id)}/taskInstances"
+    _, xc = http("GET", f"{runp}/push/xcomEntries/e2e_key", auth)
     assert "E2E_KNOWN_XCOM" in json.dumps(xc), xc
-    _, rv = http("GET", f"{base}/api/v2/dags/e2e_xcom/dagRuns/{q}/taskInstances/push/xcomEntries/return_value", tok)
+    _, rv = http("GET", f"{runp}/push/xcomEntries/return_value", auth)
     assert "E2E_KNOWN_XCOM" in json.dumps(rv), rv
     log(f"check-dags: e2e_xcom pushed e2e_key={xc.get('value')!r} return_value={rv.get('value')!r}")
 
-    _, before = http("GET", f"{base}/api/v2/dags/e2e_asset_consumer/dagRuns?limit=1", tok)
+    _, before = http("GET", f"{base}{API}/dags/e2e_asset_consumer/dagRuns?limit=1", auth)
     n_before = before.get("total_entries", 0)
-    run_id, state = _trigger_and_wait(base, tok, "e2e_asset_producer")
+    run_id, state = trigger_and_wait(base, auth, "e2e_asset_producer")
     assert state == "success", f"e2e_asset_producer ended {state}"
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 120
     consumer_state = None
+    order = "-run_after" if MAJOR == "3" else "-execution_date"
     while time.monotonic() < deadline:
-        _, runs = http("GET", f"{base}/api/v2/dags/e2e_asset_consumer/dagRuns?order_by=-run_after&limit=1", tok)
+        _, runs = http("GET", f"{base}{API}/dags/e2e_asset_consumer/dagRuns?order_by={order}&limit=1", auth)
         if runs.get("total_entries", 0) > n_before:
             consumer_state = runs["dag_runs"][0]["state"]
             if consumer_state in ("success", "failed"):
@@ -307,11 +330,12 @@ def check_dags(base: str) -> None:
     # Query events only once the consumer run has started: Airflow 3.3.2 answers 500 on
     # GET /assets/events while an asset-triggered run is still queued (its start_date is
     # null but AssetEventResponse.created_dagruns[].start_date is not nullable).
-    st, events = http("GET", f"{base}/api/v2/assets/events?limit=100&order_by=-timestamp", tok)
-    assert st == 200, f"GET /assets/events: {st} {events}"
-    assert any(
-        e.get("uri") == "e2e://dataset/one" and e.get("source_run_id") == run_id for e in events["asset_events"]
-    ), events
+    events_path, key, uri_key = (
+        ("/assets/events", "asset_events", "uri") if MAJOR == "3" else ("/datasets/events", "dataset_events", "dataset_uri")
+    )
+    st, events = http("GET", f"{base}{API}{events_path}?limit=100&order_by=-timestamp", auth)
+    assert st == 200, f"GET {events_path}: {st} {events}"
+    assert any(e.get(uri_key) == ASSET_URI and e.get("source_run_id") == run_id for e in events[key]), events
     log("check-dags: e2e_asset_producer emitted an event; e2e_asset_consumer ran on it")
     print(f"check-dags OK in {time.monotonic() - t0:.1f}s")
 
@@ -321,7 +345,7 @@ def main(argv: list[str]) -> None:
     if cmd == "write-config":
         write_config()
     elif cmd == "check-config":
-        check_config()
+        check_config(argv[2])
     elif cmd == "wait-health":
         wait_health(argv[2], float(argv[3]))
     elif cmd == "wait-dags":

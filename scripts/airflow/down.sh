@@ -8,9 +8,10 @@ set -euo pipefail
 
 # shellcheck source=scripts/airflow/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+export AIRFLOW_E2E_MAJOR="$AF_MAJOR"
 
 GRACE="${AIRFLOW_E2E_STOP_GRACE:-20}"
-ALL_COMPONENTS="api-server scheduler dag-processor triggerer"
+ALL_COMPONENTS="api-server scheduler dag-processor triggerer webserver"
 
 group_alive() { kill -0 -- "-$1" 2>/dev/null; }
 
@@ -84,8 +85,8 @@ for g in "${groups[@]}"; do
   fi
 done
 if [ "$bad" = "1" ]; then
-  echo "airflow:down FAILED: processes remain" >&2
+  echo "airflow:down (Airflow $AF_MAJOR) FAILED: processes remain" >&2
   exit 1
 fi
 rm -f "$AF_RUN"/*.pid
-echo "airflow:down stopped ${stopped} component(s) in $(af_elapsed "$T0")s; no Airflow process left"
+echo "airflow:down (Airflow $AF_MAJOR) stopped ${stopped} component(s) in $(af_elapsed "$T0")s; no Airflow process left"

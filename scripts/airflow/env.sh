@@ -1,38 +1,60 @@
 # shellcheck shell=bash
-# Shared settings for the local end-to-end Airflow 3 (sourced by up.sh, down.sh, smoke.sh).
+# Shared settings for the local end-to-end Airflow (sourced by up.sh, down.sh, smoke.sh).
 #
-# Everything lives inside the repo in git-ignored folders:
-#   .venv/airflow        the Python venv with apache-airflow (pinned)
-#   .cache/pip           pip cache + a wheelhouse, so a warm (re)install needs no network
-#   .airflow/home        AIRFLOW_HOME (airflow.cfg, SQLite DB, task logs)
-#   .airflow/run         pid files (one process group per Airflow component)
-#   .airflow/logs        component stdout/stderr
-#   .airflow/e2e.env     machine-readable facts for the e2e tests
+# AIRFLOW_E2E_MAJOR=3 (default): Apache Airflow 3.3.2, API server on 9091.
+# AIRFLOW_E2E_MAJOR=2 (up2.sh/down2.sh/smoke2.sh): Apache Airflow 2.11.2, webserver on 9092.
 #
-# Overridable from the environment: AIRFLOW_E2E_PORT (default 9091), AIRFLOW_E2E_PYTHON
-# (interpreter used to create the venv), AIRFLOW_E2E_TIMEOUT (seconds, default 180).
+# Everything lives inside the repo in git-ignored folders (Airflow 2 under .airflow/v2):
+#   .venv/airflow, .venv/airflow2   the Python venvs (pinned, see constraints-*.txt)
+#   .cache/pip                      pip cache + wheelhouses, so a reinstall needs no network
+#   .airflow/home                   AIRFLOW_HOME (airflow.cfg, SQLite DB, task logs)
+#   .airflow/run                    pid files (one process group per Airflow component)
+#   .airflow/logs                   component stdout/stderr
+#   .airflow/e2e.env                machine-readable facts for the e2e tests
+#
+# Overridable from the environment: AIRFLOW_E2E_PORT, AIRFLOW_E2E_PYTHON (interpreter used
+# to create the venv), AIRFLOW_E2E_TIMEOUT (seconds per wait, default 180),
+# AIRFLOW_E2E_CACHE_DIR (wheel/pip cache, default .cache/pip; point CI at a folder that
+# outlives the clone to make its installs warm).
 
 AF_SCRIPTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 AF_REPO_ROOT="$(cd "$AF_SCRIPTS_DIR/../.." && pwd)"
+AF_MAJOR="${AIRFLOW_E2E_MAJOR:-3}"
 
-AF_VERSION="3.3.2"
-AF_VENV="$AF_REPO_ROOT/.venv/airflow"
-AF_STATE="$AF_REPO_ROOT/.airflow"
+case "$AF_MAJOR" in
+  3)
+    AF_VERSION="3.3.2"
+    AF_VENV="$AF_REPO_ROOT/.venv/airflow"
+    AF_STATE="$AF_REPO_ROOT/.airflow"
+    AF_PORT="${AIRFLOW_E2E_PORT:-9091}"
+    # Components started by up.sh (the triggerer is not needed: no test DAG defers).
+    AF_COMPONENTS="api-server scheduler dag-processor"
+    if [ "${AIRFLOW_E2E_TRIGGERER:-0}" = "1" ]; then AF_COMPONENTS="$AF_COMPONENTS triggerer"; fi
+    ;;
+  2)
+    AF_VERSION="2.11.2"
+    AF_VENV="$AF_REPO_ROOT/.venv/airflow2"
+    AF_STATE="$AF_REPO_ROOT/.airflow/v2"
+    AF_PORT="${AIRFLOW_E2E_PORT:-9092}"
+    AF_COMPONENTS="webserver scheduler"
+    ;;
+  *)
+    echo "AIRFLOW_E2E_MAJOR must be 2 or 3" >&2
+    exit 64
+    ;;
+esac
+
 AF_RUN="$AF_STATE/run"
 AF_LOGS="$AF_STATE/logs"
 AF_ENV_FILE="$AF_STATE/e2e.env"
-AF_PIP_CACHE="$AF_REPO_ROOT/.cache/pip"
+AF_PIP_CACHE="${AIRFLOW_E2E_CACHE_DIR:-$AF_REPO_ROOT/.cache/pip}"
 AF_WHEELHOUSE="$AF_PIP_CACHE/wheelhouse-airflow-$AF_VERSION"
-AF_REQUIREMENTS="$AF_SCRIPTS_DIR/requirements.txt"
+AF_REQUIREMENTS="$AF_SCRIPTS_DIR/requirements-$AF_VERSION.txt"
 AF_CONSTRAINTS="$AF_SCRIPTS_DIR/constraints-$AF_VERSION.txt"
 AF_DAGS="$AF_REPO_ROOT/test/e2e/dags"
-AF_PORT="${AIRFLOW_E2E_PORT:-9091}"
 AF_HOST="127.0.0.1"
 AF_URL="http://localhost:$AF_PORT"
 AF_TIMEOUT="${AIRFLOW_E2E_TIMEOUT:-180}"
-# Components started by up.sh (the triggerer is not needed: no test DAG defers).
-AF_COMPONENTS="api-server scheduler dag-processor"
-if [ "${AIRFLOW_E2E_TRIGGERER:-0}" = "1" ]; then AF_COMPONENTS="$AF_COMPONENTS triggerer"; fi
 AF_EXPECTED_DAGS="e2e_success e2e_failing e2e_mapped e2e_asset_producer e2e_asset_consumer e2e_xcom"
 
 # TEST-ONLY secrets. These are public constants so that tests can mint their own tokens
@@ -43,26 +65,45 @@ AF_USERS="admin:admin,viewer:viewer,op:op"
 
 export AIRFLOW_HOME="$AF_STATE/home"
 export AIRFLOW__CORE__DAGS_FOLDER="$AF_DAGS"
-export AIRFLOW__CORE__EXECUTOR="LocalExecutor"
-export AIRFLOW__CORE__PARALLELISM="8"
-export AIRFLOW__CORE__AUTH_MANAGER="airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
-export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="$AF_USERS"
-export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="$AIRFLOW_HOME/simple_auth_manager_passwords.json"
 export AIRFLOW__CORE__LOAD_EXAMPLES="False"
 export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="False"
-export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="$AF_URL/execution/"
-export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="sqlite:///$AIRFLOW_HOME/airflow.db"
-export AIRFLOW__API__HOST="$AF_HOST"
-export AIRFLOW__API__PORT="$AF_PORT"
-export AIRFLOW__API__WORKERS="1"
-export AIRFLOW__API__EXPOSE_CONFIG="True"
-export AIRFLOW__API__SECRET_KEY="$AF_API_SECRET_KEY"
-export AIRFLOW__API_AUTH__JWT_SECRET="$AF_JWT_SECRET"
-export AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL="5"
-export AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL="5"
-export AIRFLOW__DAG_PROCESSOR__BUNDLE_REFRESH_CHECK_INTERVAL="5"
-export AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK="False"
 export AIRFLOW__LOGGING__COLORED_CONSOLE_LOG="False"
+
+if [ "$AF_MAJOR" = "3" ]; then
+  export AIRFLOW__CORE__EXECUTOR="LocalExecutor"
+  export AIRFLOW__CORE__PARALLELISM="8"
+  export AIRFLOW__CORE__AUTH_MANAGER="airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+  export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="$AF_USERS"
+  export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="$AIRFLOW_HOME/simple_auth_manager_passwords.json"
+  export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="$AF_URL/execution/"
+  export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="sqlite:///$AIRFLOW_HOME/airflow.db"
+  export AIRFLOW__API__HOST="$AF_HOST"
+  export AIRFLOW__API__PORT="$AF_PORT"
+  export AIRFLOW__API__WORKERS="1"
+  export AIRFLOW__API__EXPOSE_CONFIG="True"
+  export AIRFLOW__API__SECRET_KEY="$AF_API_SECRET_KEY"
+  export AIRFLOW__API_AUTH__JWT_SECRET="$AF_JWT_SECRET"
+  export AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL="5"
+  export AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL="5"
+  export AIRFLOW__DAG_PROCESSOR__BUNDLE_REFRESH_CHECK_INTERVAL="5"
+  export AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK="False"
+else
+  # Airflow 2 refuses LocalExecutor on SQLite: SequentialExecutor runs tasks one at a time
+  # inside the scheduler. Auth: FAB users + HTTP Basic on /api/v1.
+  export AIRFLOW__CORE__EXECUTOR="SequentialExecutor"
+  export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="sqlite:///$AIRFLOW_HOME/airflow.db"
+  export AIRFLOW__API__AUTH_BACKENDS="airflow.api.auth.backend.basic_auth,airflow.api.auth.backend.session"
+  export AIRFLOW__WEBSERVER__WEB_SERVER_HOST="$AF_HOST"
+  export AIRFLOW__WEBSERVER__WEB_SERVER_PORT="$AF_PORT"
+  export AIRFLOW__WEBSERVER__BASE_URL="$AF_URL"
+  export AIRFLOW__WEBSERVER__WORKERS="1"
+  export AIRFLOW__WEBSERVER__EXPOSE_CONFIG="True"
+  export AIRFLOW__WEBSERVER__SECRET_KEY="$AF_API_SECRET_KEY"
+  export AIRFLOW__SCHEDULER__DAG_DIR_LIST_INTERVAL="5"
+  export AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL="5"
+  export AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK="False"
+fi
+
 # Marker put (only) into the environment of the processes up.sh starts; down.sh finds
 # stragglers by it in /proc/PID/environ.
 AF_MARKER="AIRFLOW_MCP_E2E_STATE=$AF_STATE"

@@ -7,6 +7,7 @@
 set -euo pipefail
 # shellcheck source=scripts/airflow/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+export AIRFLOW_E2E_MAJOR="$AF_MAJOR"
 PY="$AF_VENV/bin/python"
 [ -x "$PY" ] || PY="$(command -v python3 || true)"
 [ -n "$PY" ] || { echo "smoke needs python3 (or run npm run airflow:up first)" >&2; exit 2; }

@@ -2,11 +2,16 @@
 # Bring up a local Apache Airflow 3 (pinned) for the e2e tests. Idempotent.
 #   npm run airflow:up          (= bash scripts/airflow/up.sh)
 #   AIRFLOW_E2E_RESET=1 ...     wipe AIRFLOW_HOME (DB, logs, cfg) first
+#   AIRFLOW_E2E_MAJOR=2 ...     Airflow 2.11 instead (what scripts/airflow/up2.sh does)
 # Exit codes: 0 ready, 1 failed (log tail printed), 2 no usable Python on this machine.
 set -euo pipefail
 
 # shellcheck source=scripts/airflow/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+export AIRFLOW_E2E_MAJOR="$AF_MAJOR" AF_PORT AF_VERSION AF_EXPECTED_DAGS
+NAME="airflow:up"
+[ "$AF_MAJOR" = "2" ] && NAME="airflow:up2"
+HELPER=("$AF_VENV/bin/python" "$AF_SCRIPTS_DIR/af_helper.py")
 
 T_START="$(af_now)"
 T_INSTALL="0.0"
@@ -46,7 +51,7 @@ install_airflow() {
   fi
   t0="$(af_now)"
   if ! PY="$(find_python)"; then
-    echo "airflow:up needs Python 3.10-3.13 with the venv module (python3.11 preferred): install it, e.g. 'apt-get install python3 python3-venv' or pyenv, or point AIRFLOW_E2E_PYTHON at one." >&2
+    echo "$NAME needs Python 3.10-3.13 with the venv module (python3.11 preferred): install it, e.g. 'apt-get install python3 python3-venv' or pyenv, or point AIRFLOW_E2E_PYTHON at one." >&2
     exit 2
   fi
   af_log "installing apache-airflow==$AF_VERSION into $AF_VENV with $PY ($("$PY" -V 2>&1))"
@@ -63,10 +68,12 @@ install_airflow() {
     timeout 600 "${pip[@]}" install -q --no-index --find-links "$AF_WHEELHOUSE" --upgrade pip
   else
     INSTALL_KIND="cold (network)"
-    # pip first, then fill the wheelhouse (pip's HTTP cache is not used by the registry
+    # pip first, then fill the wheelhouse (pip's HTTP cache stays empty behind the registry
     # proxy here, so we keep the wheels ourselves), then install offline from it.
     timeout 600 "${pip[@]}" install -q --upgrade pip
-    timeout 900 "${pip[@]}" download -q -d "$AF_WHEELHOUSE" pip -r "$AF_REQUIREMENTS" -c "$AF_CONSTRAINTS"
+    # pip wheel (not download): sdists (e.g. python-nvd3 for Airflow 2) are built once
+    # here, so the offline install below needs no build backend from the index.
+    timeout 900 "${pip[@]}" wheel -q -w "$AF_WHEELHOUSE" pip -r "$AF_REQUIREMENTS" -c "$AF_CONSTRAINTS"
     touch "$marker"
   fi
   timeout 900 "${pip[@]}" install -q --no-index --find-links "$AF_WHEELHOUSE" \
@@ -95,7 +102,9 @@ start_component() {
   [ -f "$log" ] && mv -f "$log" "$log.prev"
   # setsid: each component leads its own process group (pgid == pid), so down.sh can
   # signal it together with its gunicorn/uvicorn workers, executors and task processes.
-  (cd "$AF_RUN" && exec env "$AF_MARKER" setsid "$AF_VENV/bin/airflow" "$name" >"$log" 2>&1 </dev/null) &
+  # The venv on PATH: Airflow 2's SequentialExecutor runs `airflow tasks run` from PATH.
+  (cd "$AF_RUN" && PATH="$AF_VENV/bin:$PATH" exec env "$AF_MARKER" setsid "$AF_VENV/bin/airflow" "$name" \
+    >"$log" 2>&1 </dev/null) &
   echo "$!" >"$AF_RUN/$name.pid"
 }
 
@@ -128,7 +137,7 @@ mkdir -p "$AF_STATE" "$AF_RUN" "$AF_LOGS"
 
 # Refuse early without Python even when a venv exists but is broken.
 if ! [ -x "$AF_VENV/bin/python" ] && ! find_python >/dev/null; then
-  echo "airflow:up needs Python 3.10-3.13 with the venv module (python3.11 preferred): install it, e.g. 'apt-get install python3 python3-venv' or pyenv, or point AIRFLOW_E2E_PYTHON at one." >&2
+  echo "$NAME needs Python 3.10-3.13 with the venv module (python3.11 preferred): install it, e.g. 'apt-get install python3 python3-venv' or pyenv, or point AIRFLOW_E2E_PYTHON at one." >&2
   exit 2
 fi
 
@@ -137,7 +146,7 @@ ALREADY=0
 alive="$(count_alive)"
 ncomp="$(echo "$AF_COMPONENTS" | wc -w)"
 if [ "$alive" -eq "$ncomp" ] && [ "${AIRFLOW_E2E_RESET:-0}" != "1" ] \
-  && "$AF_VENV/bin/python" "$AF_SCRIPTS_DIR/af_helper.py" wait-health "$AF_URL" 5 2>/dev/null; then
+  && "${HELPER[@]}" wait-health "$AF_URL" 5 2>/dev/null; then
   ALREADY=1
 elif [ "$alive" -gt 0 ]; then
   af_log "partially running ($alive/$ncomp components): stopping first"
@@ -160,10 +169,24 @@ if [ "$ALREADY" = "0" ]; then
 
   LAST_STEP="db migrate"
   t0="$(af_now)"
-  "$AF_VENV/bin/python" "$AF_SCRIPTS_DIR/af_helper.py" write-config
+  "${HELPER[@]}" write-config
   (cd "$AF_RUN" && timeout 300 "$AF_VENV/bin/airflow" db migrate) >"$AF_LOGS/migrate.log" 2>&1
   # Airflow must not have rewritten our cfg; the MCP service discovers the port from it.
-  "$AF_VENV/bin/python" "$AF_SCRIPTS_DIR/af_helper.py" check-config
+  "${HELPER[@]}" check-config "$AF_PORT"
+  if [ "$AF_MAJOR" = "2" ] && ! [ -f "$AIRFLOW_HOME/.e2e-users-created" ]; then
+    # FAB users for HTTP Basic (Airflow 3 uses SimpleAuthManager's users from the cfg).
+    # sync-perm creates the default roles (Viewer, Op, ...) that users create needs.
+    (cd "$AF_RUN" && timeout 180 "$AF_VENV/bin/airflow" sync-perm) >>"$AF_LOGS/migrate.log" 2>&1
+    existing="$(cd "$AF_RUN" && timeout 120 "$AF_VENV/bin/airflow" users list -o plain 2>>"$AF_LOGS/migrate.log" || true)"
+    for ur in admin:Admin viewer:Viewer op:Op; do
+      u="${ur%%:*}"
+      if ! grep -qw "$u" <<<"$existing"; then
+        (cd "$AF_RUN" && timeout 120 "$AF_VENV/bin/airflow" users create -u "$u" -p "$u" -r "${ur#*:}" \
+          -f "$u" -l e2e -e "$u@example.invalid") >>"$AF_LOGS/migrate.log" 2>&1
+      fi
+    done
+    touch "$AIRFLOW_HOME/.e2e-users-created"
+  fi
   T_MIGRATE="$(af_elapsed "$t0")"
 
   LAST_STEP="start"
@@ -171,7 +194,7 @@ if [ "$ALREADY" = "0" ]; then
   for c in $AF_COMPONENTS; do start_component "$c"; done
 
   LAST_STEP="wait for health (${AF_TIMEOUT}s)"
-  "$AF_VENV/bin/python" "$AF_SCRIPTS_DIR/af_helper.py" wait-health "$AF_URL" "$AF_TIMEOUT"
+  "${HELPER[@]}" wait-health "$AF_URL" "$AF_TIMEOUT"
   T_HEALTHY="$(af_elapsed "$t0")"
   for c in $AF_COMPONENTS; do
     pid_alive "$(pidfile_pid "$c")" || { af_log "$c exited"; exit 1; }
@@ -180,16 +203,14 @@ fi
 
 LAST_STEP="wait for DAGs (${AF_TIMEOUT}s)"
 t0="$(af_now)"
-AF_EXPECTED_DAGS="$AF_EXPECTED_DAGS" "$AF_VENV/bin/python" "$AF_SCRIPTS_DIR/af_helper.py" \
-  wait-dags "$AF_URL" "$AF_TIMEOUT" "$AF_EXPECTED_DAGS"
+"${HELPER[@]}" wait-dags "$AF_URL" "$AF_TIMEOUT" "$AF_EXPECTED_DAGS"
 T_DAGS="$(af_elapsed "$t0")"
 
-AF_VERSION="$AF_VERSION" AF_EXPECTED_DAGS="$AF_EXPECTED_DAGS" \
-  "$AF_VENV/bin/python" "$AF_SCRIPTS_DIR/af_helper.py" write-env "$AF_ENV_FILE"
+"${HELPER[@]}" write-env "$AF_ENV_FILE"
 
 trap - EXIT
 if [ "$ALREADY" = "1" ]; then
-  echo "airflow:up already running at $AF_URL (Airflow $AF_VERSION, DAGs ok in ${T_DAGS}s, total $(af_elapsed "$T_START")s); env: $AF_ENV_FILE"
+  echo "$NAME already running at $AF_URL (Airflow $AF_VERSION, DAGs ok in ${T_DAGS}s, total $(af_elapsed "$T_START")s); env: $AF_ENV_FILE"
 else
-  echo "airflow:up ready at $AF_URL (Airflow $AF_VERSION; install ${T_INSTALL}s [$INSTALL_KIND], migrate ${T_MIGRATE}s, healthy ${T_HEALTHY}s, DAGs parsed ${T_DAGS}s, total $(af_elapsed "$T_START")s); env: $AF_ENV_FILE"
+  echo "$NAME ready at $AF_URL (Airflow $AF_VERSION; install ${T_INSTALL}s [$INSTALL_KIND], migrate ${T_MIGRATE}s, healthy ${T_HEALTHY}s, DAGs parsed ${T_DAGS}s, total $(af_elapsed "$T_START")s); env: $AF_ENV_FILE"
 fi

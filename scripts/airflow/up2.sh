@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+# Airflow 2.11 variant of up.sh (webserver on 9092, /api/v1, HTTP Basic, state in .airflow/v2).
+AIRFLOW_E2E_MAJOR=2 exec bash "$(dirname "${BASH_SOURCE[0]}")/up.sh" "$@"
