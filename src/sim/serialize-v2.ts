@@ -1,4 +1,6 @@
 // Airflow 3 (/api/v2) response shapes, field for field as in the v2 OpenAPI spec.
+
+import { pyIso } from './http-util.js';
 import type {
   AssetEventRec,
   AssetRec,
@@ -17,7 +19,7 @@ import { runState, runTimes } from './timeline.js';
 
 /** Airflow 3 (pydantic) renders UTC datetimes with a `Z` suffix. */
 export function iso(ms: number | null | undefined): string | null {
-  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
+  return ms === null || ms === undefined ? null : pyIso(ms, 'Z');
 }
 
 // DAG versions never change in the simulator: build each once (runs and task instances embed it).
@@ -54,6 +56,7 @@ export function dag(d: DagState, now: number) {
     is_paused: d.paused,
     is_stale: def.stale ?? false,
     last_parsed_time: iso(d.lastParsed),
+    last_parse_duration: 0.41,
     last_expired: null,
     bundle_name: 'dags-folder',
     bundle_version: null,
@@ -62,6 +65,10 @@ export function dag(d: DagState, now: number) {
     description: def.description,
     timetable_summary: def.schedule === 'asset' ? 'Asset' : def.schedule,
     timetable_description: timetableDescription(def.schedule),
+    timetable_periodic: def.periodMs !== null,
+    timetable_partitioned: false,
+    is_backfillable: def.periodMs !== null,
+    allowed_run_types: null,
     tags: def.tags.map((name) => ({ name, dag_id: def.dagId, dag_display_name: def.dagId })),
     max_active_tasks: def.maxActiveTasks,
     max_active_runs: def.maxActiveRuns,
@@ -127,6 +134,8 @@ export function run(d: DagState, r: RunRec, now: number, t0: number) {
     note: r.note,
     dag_versions: [dagVersion(d, t0)],
     bundle_version: null,
+    partition_key: null,
+    partition_date: null,
     dag_display_name: r.dagId,
   };
 }
@@ -208,6 +217,7 @@ export const pool = (p: PoolRec) => ({
   slots: p.slots,
   description: p.description,
   include_deferred: p.includeDeferred,
+  team_name: null,
   occupied_slots: 0,
   running_slots: 0,
   queued_slots: 0,
