@@ -7,6 +7,8 @@ import { createAirflowClient } from './airflow/airflow-client.js';
 import type { DiscoveredAirflow } from './config/discover-airflow.js';
 import type { Settings } from './config/settings.js';
 import { SERVER_INSTRUCTIONS } from './mcp/instructions.js';
+import { PROMPT_CAPABILITIES, registerPrompts } from './mcp/prompts.js';
+import { RESOURCE_CAPABILITIES, registerResources } from './mcp/resources.js';
 import { createServerFactory } from './mcp/server-factory.js';
 import { createToolRegistry } from './mcp/tool-registry.js';
 import type { Logger } from './observability/logger.js';
@@ -57,6 +59,11 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
     version: BUILD.version,
     instructions: SERVER_INSTRUCTIONS,
     tools,
+    capabilities: { ...RESOURCE_CAPABILITIES, ...PROMPT_CAPABILITIES },
+    extend: (server, rctx) => {
+      registerResources(server, rctx, { maxOutputBytes: settings.maxOutputBytes });
+      registerPrompts(server);
+    },
   });
   const { app, state, mcp } = createApp({
     settings,

@@ -1,5 +1,5 @@
 // The per-request MCP server factory: a light low-level Server wired to registries built once at start-up.
-import { type McpServerFactory, Server } from '@modelcontextprotocol/server';
+import { type McpServerFactory, Server, type ServerCapabilities } from '@modelcontextprotocol/server';
 import type { RequestContext } from './request-context.js';
 import type { ToolRegistry } from './tool-registry.js';
 
@@ -10,6 +10,8 @@ export interface ServerFactoryDeps {
   tools: ToolRegistry;
   /** Optional extra wiring (resources, prompts) applied to each instance. */
   extend?: (server: Server, rctx: RequestContext) => void;
+  /** Capabilities the `extend` wiring serves (e.g. resources, prompts), merged with `tools`. */
+  capabilities?: ServerCapabilities;
 }
 
 /** Key under which the HTTP layer passes the RequestContext through the SDK's pass-through authInfo. */
@@ -23,7 +25,7 @@ export function requestContextOf(extra: Record<string, unknown> | undefined): Re
 
 export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
   const info = { name: deps.name, version: deps.version };
-  const capabilities = { tools: { listChanged: false } };
+  const capabilities: ServerCapabilities = { ...deps.capabilities, tools: { listChanged: false } };
   const listResult = deps.tools.listResult;
   return ({ authInfo }) => {
     const rctx = requestContextOf(authInfo?.extra);

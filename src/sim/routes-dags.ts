@@ -76,6 +76,16 @@ export function registerDagRoutes(r: Registrar, app: SimApp): void {
       throw new HttpError(400, 'Only `is_paused` field can be updated through the REST API');
     }
     forbidExtra(ctx, body, ['is_paused']);
+    if (body.is_paused !== undefined && typeof body.is_paused !== 'boolean') {
+      throw validation(ctx.v, [
+        {
+          type: 'bool_parsing',
+          loc: ['body', 'is_paused'],
+          msg: 'Input should be a valid boolean, unable to interpret input',
+          input: body.is_paused,
+        },
+      ]);
+    }
     if (typeof body.is_paused !== 'boolean') {
       throw validation(ctx.v, [
         { type: 'missing', loc: ['body', 'is_paused'], msg: 'Field required', input: body },
@@ -145,7 +155,9 @@ export function registerDagRoutes(r: Registrar, app: SimApp): void {
         ? { dag_id: d.def.dagId, dag_display_name: d.def.dagId, stats }
         : { dag_id: d.def.dagId, stats };
     });
-    return ok({ dags: out, total_entries: out.length });
+    // Airflow 3 pages the all-DAGs answer; a dag_ids query answers every id asked.
+    const items = ids.length > 0 ? out : paginate(out, page(ctx));
+    return ok({ dags: items, total_entries: out.length });
   });
 
   r('GET', '/dagWarnings', 'viewer', (ctx) => {
