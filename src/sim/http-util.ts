@@ -160,15 +160,22 @@ export function paginate<T>(items: T[], p: { limit: number; offset: number }): T
   return items.slice(p.offset, p.offset + p.limit);
 }
 
-/** Airflow 2 (marshmallow) style: `+00:00` offset. */
-export function iso(ms: number | null | undefined): string | null {
-  return ms === null || ms === undefined ? null : new Date(ms).toISOString().replace('Z', '+00:00');
+/** Python's `isoformat()` of a UTC datetime: no fraction at whole seconds, else microseconds. */
+export function pyIso(ms: number, suffix: '+00:00' | 'Z'): string {
+  const s = new Date(ms).toISOString();
+  const frac = s.slice(20, 23);
+  return frac === '000' ? `${s.slice(0, 19)}${suffix}` : `${s.slice(0, 19)}.${frac}000${suffix}`;
 }
 
-/** Datetime in the dialect of the API version: `Z` for Airflow 3, `+00:00` for Airflow 2. */
+/** Airflow 2 (marshmallow) style: `+00:00` offset. */
+export function iso(ms: number | null | undefined): string | null {
+  return ms === null || ms === undefined ? null : pyIso(ms, '+00:00');
+}
+
+/** Datetime in the dialect of the API version: `Z` for Airflow 3 (pydantic), `+00:00` for Airflow 2. */
 export function isoFor(v: ApiVersion, ms: number | null | undefined): string | null {
   if (ms === null || ms === undefined) return null;
-  return v === 'v2' ? new Date(ms).toISOString() : iso(ms);
+  return v === 'v2' ? pyIso(ms, 'Z') : pyIso(ms, '+00:00');
 }
 
 export function bodyObject(ctx: Ctx): Record<string, unknown> {

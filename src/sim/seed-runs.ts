@@ -1,5 +1,7 @@
 // Seeds past DAG runs in mixed states (and the asset events linking producer and consumer) relative to start-up time.
+
 import { ORDERS_ASSET, REPORT_ASSET } from './data-dags.js';
+import { pyIso } from './http-util.js';
 import type { AssetEventRec, DagState, RunRec } from './model.js';
 
 const MIN = 60_000;
@@ -27,7 +29,7 @@ export function uuidFor(seed: string): string {
 }
 
 export function runIdFor(type: string, at: number): string {
-  return `${type}__${new Date(at).toISOString().replace('.000Z', 'Z').replace('Z', '+00:00')}`;
+  return `${type}__${pyIso(at, '+00:00')}`;
 }
 
 function makeRun(sink: SeedSink, dag: DagState, p: Partial<RunRec> & { runAfter: number }): RunRec {

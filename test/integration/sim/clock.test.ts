@@ -17,7 +17,7 @@ it('walks a triggered run through its states as the clock advances', async () =>
   ).json;
   expect(run).toMatchObject({
     state: 'queued',
-    logical_date: '2026-06-01T00:00:00.000Z',
+    logical_date: '2026-06-01T00:00:00Z',
     start_date: null,
   });
   const at = async (ms: number) => {
