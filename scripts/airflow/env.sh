@@ -64,6 +64,9 @@ AF_API_SECRET_KEY="airflow-mcp-e2e-test-only-api-secret-key"
 AF_USERS="admin:admin,viewer:viewer,op:op"
 
 export AIRFLOW_HOME="$AF_STATE/home"
+# SQLite waits up to 60 s for a lock (sqlite3's default is 5 s): under load (2 cores shared
+# with npm/tsc/vitest) the scheduler otherwise dies with "database is locked".
+AF_SQLITE_URL="sqlite:///$AIRFLOW_HOME/airflow.db?timeout=60"
 export AIRFLOW__CORE__DAGS_FOLDER="$AF_DAGS"
 export AIRFLOW__CORE__LOAD_EXAMPLES="False"
 export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="False"
@@ -71,12 +74,13 @@ export AIRFLOW__LOGGING__COLORED_CONSOLE_LOG="False"
 
 if [ "$AF_MAJOR" = "3" ]; then
   export AIRFLOW__CORE__EXECUTOR="LocalExecutor"
-  export AIRFLOW__CORE__PARALLELISM="8"
+  # 4 worker processes: enough for the tests, and fewer concurrent writers on SQLite.
+  export AIRFLOW__CORE__PARALLELISM="4"
   export AIRFLOW__CORE__AUTH_MANAGER="airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
   export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="$AF_USERS"
   export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="$AIRFLOW_HOME/simple_auth_manager_passwords.json"
   export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="$AF_URL/execution/"
-  export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="sqlite:///$AIRFLOW_HOME/airflow.db"
+  export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="$AF_SQLITE_URL"
   export AIRFLOW__API__HOST="$AF_HOST"
   export AIRFLOW__API__PORT="$AF_PORT"
   export AIRFLOW__API__WORKERS="1"
@@ -91,7 +95,7 @@ else
   # Airflow 2 refuses LocalExecutor on SQLite: SequentialExecutor runs tasks one at a time
   # inside the scheduler. Auth: FAB users + HTTP Basic on /api/v1.
   export AIRFLOW__CORE__EXECUTOR="SequentialExecutor"
-  export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="sqlite:///$AIRFLOW_HOME/airflow.db"
+  export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="$AF_SQLITE_URL"
   export AIRFLOW__API__AUTH_BACKENDS="airflow.api.auth.backend.basic_auth,airflow.api.auth.backend.session"
   export AIRFLOW__WEBSERVER__WEB_SERVER_HOST="$AF_HOST"
   export AIRFLOW__WEBSERVER__WEB_SERVER_PORT="$AF_PORT"
