@@ -1,8 +1,18 @@
 // Assets (Airflow 3) and datasets (Airflow 2) with their events.
 import { type Ctx, intParam, likeMatcher, listParam, notFound, ok, page, paginate } from './http-util.js';
+import type { AssetRec } from './model.js';
 import { type Registrar, runRef, type SimApp, sortBy } from './route-kit.js';
 import * as v1 from './serialize-v1.js';
 import * as v2 from './serialize-v2.js';
+
+/** The `dag_ids` filter (both versions): assets the DAGs consume or produce. */
+function usedBy(ctx: Ctx, a: AssetRec): boolean {
+  const dagIds = listParam(ctx, 'dag_ids');
+  return (
+    dagIds.length === 0 ||
+    dagIds.some((d) => a.consumers.includes(d) || a.producers.some((p) => p.dagId === d))
+  );
+}
 
 export function registerAssetRoutes(r: Registrar, app: SimApp): void {
   const assetById = (id: number) => app.store.assets.find((a) => a.id === id);
@@ -43,15 +53,10 @@ export function registerAssetRoutes(r: Registrar, app: SimApp): void {
     (ctx) => {
       const np = ctx.query.get('name_pattern');
       const up = ctx.query.get('uri_pattern');
-      const [nm, um] = [np ? likeMatcher(np) : null, up ? likeMatcher(up) : null];
-      const dagIds = listParam(ctx, 'dag_ids');
-      const all = app.store.assets.filter(
-        (a) =>
-          (!nm || nm(a.name)) &&
-          (!um || um(a.uri)) &&
-          (dagIds.length === 0 ||
-            dagIds.some((d) => a.consumers.includes(d) || a.producers.some((p) => p.dagId === d))),
-      );
+      // Airflow 3 search params match a substring unless the caller wrote a LIKE expression.
+      const like = (p: string) => likeMatcher(/[%_]/.test(p) ? p : `%${p}%`);
+      const [nm, um] = [np ? like(np) : null, up ? like(up) : null];
+      const all = app.store.assets.filter((a) => (!nm || nm(a.name)) && (!um || um(a.uri)) && usedBy(ctx, a));
       return ok({
         assets: paginate(all, page(ctx)).map((a) => v2.asset(a, app.store.assetEvents)),
         total_entries: all.length,
@@ -76,7 +81,7 @@ export function registerAssetRoutes(r: Registrar, app: SimApp): void {
     'viewer',
     (ctx) => {
       const up = ctx.query.get('uri_pattern');
-      const all = app.store.assets.filter((a) => !up || a.uri.includes(up));
+      const all = app.store.assets.filter((a) => (!up || a.uri.includes(up)) && usedBy(ctx, a));
       return ok({ datasets: paginate(all, page(ctx)).map(v1.dataset), total_entries: all.length });
     },
     { only: 'v1' },
