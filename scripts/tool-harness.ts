@@ -27,7 +27,7 @@ export async function startToolHarness(options: { api: 'v1' | 'v2' }): Promise<T
   // The simulator reads the clock; each clock read by a tool advances it one second, so waiting tools make
   // progress in simulated time while staying deterministic.
   let virtual = EXAMPLE_EPOCH;
-  const sim = await startSimulator({ auth: 'none', now: () => virtual, runDurationMs: 4000 });
+  const sim = await startSimulator({ auth: 'none', now: () => virtual, runDurationMs: 2000 });
   const tick = () => {
     virtual += 1000;
     return virtual;
