@@ -165,6 +165,8 @@ export function createResilience(o: ResilienceOptions): Resilience {
           // Writes never retry: a lost answer may still mean Airflow acted on the request.
           if (!policy.idempotent || n >= o.retries || policy.signal.aborted || !o.isRetryable(error))
             throw error;
+          // The breaker just opened: another attempt would only be refused, so keep the budget.
+          if (breaker?.state === CircuitState.Open) throw error;
           const ctx = { attempt: n + 1, signal: policy.signal, result: { error } };
           backoff = backoff ? backoff.next(ctx) : backoffFactory.next();
           const delay = Math.max(backoff.duration, o.retryAfterMs?.(error) ?? 0);

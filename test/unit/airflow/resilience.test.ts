@@ -1,0 +1,184 @@
+// Retry budget, retry rules and the circuit breaker on an injected clock (fake timers drive cockatiel's Date.now).
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createResilience, RetryBudget } from '../../../src/airflow/resilience.js';
+import { isAirflowFault, isRetryable, notAFault } from '../../../src/airflow/upstream-errors.js';
+import { AppError } from '../../../src/errors.js';
+
+const down = () => new AppError('upstream_unavailable', 'Airflow failed (HTTP 503)', { status: 503 });
+const refused = () => new AppError('upstream_unavailable', 'connection refused');
+const notFound = () => new AppError('not_found', 'nothing', { status: 404 });
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 1_000_000 });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function make(overrides: Partial<Parameters<typeof createResilience>[0]> = {}) {
+  const opened: AppError[] = [];
+  const r = createResilience({
+    retries: 2,
+    budgetRatio: 0.1,
+    breakerThreshold: 3,
+    breakerCooldownMs: 1000,
+    now: Date.now,
+    isFault: isAirflowFault,
+    isRetryable,
+    onOpen: (e) => {
+      opened.push(e);
+      return notAFault(e);
+    },
+    ...overrides,
+  });
+  return { r, opened };
+}
+
+const policy = (idempotent: boolean, deadlineMs = 30_000) => ({
+  idempotent,
+  signal: new AbortController().signal,
+  deadline: Date.now() + deadlineMs,
+});
+
+async function settle<T>(p: Promise<T>): Promise<T> {
+  // Run backoff timers to completion without real waiting.
+  const settled = p.then(
+    (v) => ({ v }),
+    (e: unknown) => ({ e }),
+  );
+  await vi.runAllTimersAsync();
+  const out = (await settled) as { v?: T; e?: unknown };
+  if ('e' in out) throw out.e;
+  return out.v as T;
+}
+
+describe('classification', () => {
+  it.each([
+    ['503', down(), true, true],
+    ['connection refused', refused(), true, true],
+    ['timeout', new AppError('upstream_timeout', 't'), true, true],
+    ['429', new AppError('upstream_unavailable', 'rate', { status: 429 }), false, true],
+    ['redirect', new AppError('upstream_unavailable', 'r', { status: 307 }), false, false],
+    ['401', new AppError('upstream_unauthorized', 'u', { status: 401 }), false, false],
+    ['404', notFound(), false, false],
+    ['too large (marked)', notAFault(new AppError('upstream_unavailable', 'big')), false, false],
+    ['a plain Error', new Error('boom'), false, false],
+  ])('%s', (_label, error, fault, retry) => {
+    expect(isAirflowFault(error)).toBe(fault);
+    expect(isRetryable(error)).toBe(retry);
+  });
+});
+
+describe('retries', () => {
+  it('an idempotent call is retried up to the limit, then the last error surfaces', async () => {
+    const { r } = make({ breakerThreshold: 0 });
+    const fn = vi.fn(async () => {
+      throw down();
+    });
+    await expect(settle(r.execute(policy(true), fn))).rejects.toMatchObject({ status: 503 });
+    expect(fn).toHaveBeenCalledTimes(3);
+  });
+
+  it('a write is never retried', async () => {
+    const { r } = make({ breakerThreshold: 0 });
+    const fn = vi.fn(async () => {
+      throw refused();
+    });
+    await expect(settle(r.execute(policy(false), fn))).rejects.toThrow('connection refused');
+    expect(fn).toHaveBeenCalledTimes(1);
+  });
+
+  it('per-caller errors are not retried', async () => {
+    const { r } = make();
+    const fn = vi.fn(async () => {
+      throw notFound();
+    });
+    await expect(settle(r.execute(policy(true), fn))).rejects.toMatchObject({ code: 'not_found' });
+    expect(fn).toHaveBeenCalledTimes(1);
+  });
+
+  it('no retry starts after the deadline', async () => {
+    const { r } = make({ breakerThreshold: 0, initialDelayMs: 500 });
+    const fn = vi.fn(async () => {
+      throw down();
+    });
+    await expect(settle(r.execute(policy(true, 100), fn))).rejects.toMatchObject({ status: 503 });
+    expect(fn).toHaveBeenCalledTimes(1);
+  });
+
+  it('a Retry-After longer than the backoff is honoured', async () => {
+    const { r } = make({ breakerThreshold: 0, retryAfterMs: () => 2000 });
+    let calls = 0;
+    const times: number[] = [];
+    const result = settle(
+      r.execute(policy(true), async () => {
+        times.push(Date.now());
+        if (calls++ === 0) throw new AppError('upstream_unavailable', 'rate', { status: 429 });
+        return 'ok';
+      }),
+    );
+    expect(await result).toBe('ok');
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(2000);
+  });
+});
+
+describe('retry budget', () => {
+  it('starts with a reserve, earns 10% per call, refills slowly with time', () => {
+    let now = 0;
+    const b = new RetryBudget(0.1, 10, () => now);
+    for (let i = 0; i < 10; i++) expect(b.tryWithdraw()).toBe(true);
+    expect(b.tryWithdraw()).toBe(false);
+    for (let i = 0; i < 11; i++) b.deposit();
+    expect(b.tryWithdraw()).toBe(true);
+    expect(b.tryWithdraw()).toBe(false);
+    now += 1000; // reserve / 10 per second
+    expect(b.tryWithdraw()).toBe(true);
+    expect(b.available).toBeLessThan(1);
+  });
+});
+
+describe('circuit breaker', () => {
+  it('opens after N consecutive faults, fails fast, half-opens after the cool-down and closes on success', async () => {
+    const { r, opened } = make({ retries: 0 });
+    let healthy = false;
+    const fn = vi.fn(async () => {
+      if (!healthy) throw down();
+      return 'ok';
+    });
+    for (let i = 0; i < 3; i++)
+      await expect(r.execute(policy(true), fn)).rejects.toMatchObject({ status: 503 });
+    expect(r.breakerState()).toBe('open');
+    await expect(r.execute(policy(true), fn)).rejects.toThrow(/calls are paused/);
+    expect(fn).toHaveBeenCalledTimes(3);
+    expect(opened).toHaveLength(1);
+    healthy = true;
+    vi.advanceTimersByTime(999);
+    await expect(r.execute(policy(true), fn)).rejects.toThrow(/calls are paused/);
+    vi.advanceTimersByTime(2);
+    expect(await r.execute(policy(true), fn)).toBe('ok');
+    expect(r.breakerState()).toBe('closed');
+  });
+
+  it('per-caller errors in between reset nothing and open nothing', async () => {
+    const { r } = make({ retries: 0 });
+    for (let i = 0; i < 10; i++) {
+      await expect(
+        r.execute(policy(true), async () => {
+          throw notFound();
+        }),
+      ).rejects.toMatchObject({ code: 'not_found' });
+    }
+    expect(r.breakerState()).toBe('closed');
+  });
+
+  it('an open breaker is not retried (no budget spent on it)', async () => {
+    const { r } = make({ retries: 2, breakerThreshold: 1 });
+    const fn = vi.fn(async () => {
+      throw down();
+    });
+    await expect(settle(r.execute(policy(true), fn))).rejects.toMatchObject({ status: 503 });
+    expect(fn).toHaveBeenCalledTimes(1);
+    expect(r.budget()).toBe(10);
+    await expect(r.execute(policy(true), fn)).rejects.toThrow(/calls are paused/);
+  });
+});
