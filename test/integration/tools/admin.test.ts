@@ -1,6 +1,8 @@
 // Administration tools over MCP on both Airflow APIs: pools, variables, connections, config, plugins, audit log.
-import { describe, expect, it } from 'vitest';
-import { VERSIONS } from '../../../src/sim/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Simulator, startSimulator, VERSIONS } from '../../../src/sim/index.js';
+import { connectClient, payload } from '../../helpers/clients.js';
+import { startTestService, type TestService } from '../../helpers/service.js';
 import { APIS, type Page, useStack } from './stack.js';
 
 describe.each(APIS)('admin tools on Airflow %s', (api) => {
@@ -106,5 +108,35 @@ describe('config hidden by Airflow', () => {
     const err = await s.fails('get_airflow_config', {});
     expect(err).toMatchObject({ code: 'upstream_forbidden', status: 403 });
     expect(String(err.message)).toMatch(/expose/);
+  });
+});
+
+describe('get_variable with the caller’s own credentials', () => {
+  let sim: Simulator;
+  let service: TestService;
+  beforeAll(async () => {
+    sim = await startSimulator({ auth: 'enforced', runDurationMs: 250 });
+    service = await startTestService({ airflowUrl: sim.url, env: { AIRFLOW_API_VERSION: 'v2' } });
+  });
+  afterAll(async () => {
+    await service.close();
+    await sim.close();
+  });
+
+  it('returns the value Airflow gives this caller (sim_whoami names the caller)', async () => {
+    const client = await connectClient('sdk-v2', service.url, `Bearer ${await sim.issueToken('op')}`);
+    expect(payload(await client.callTool('get_variable', { key: 'sim_whoami' }))).toMatchObject({
+      key: 'sim_whoami',
+      value: 'op',
+    });
+    await client.close();
+  });
+
+  it('a viewer is refused variables with upstream_forbidden', async () => {
+    const client = await connectClient('sdk-v2', service.url, `Bearer ${await sim.issueToken('viewer')}`);
+    const r = await client.callTool('get_variable', { key: 'environment' });
+    expect(r.isError).toBe(true);
+    expect(payload(r)).toMatchObject({ code: 'upstream_forbidden' });
+    await client.close();
   });
 });
