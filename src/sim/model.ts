@@ -96,6 +96,8 @@ export interface RunRec {
   stateOverride: { state: RunState; at: number } | null;
   tiOverrides: Map<string, TiOverride>;
   tries: Map<string, number>;
+  /** Tasks whose earlier tries failed (their history and logs say so after a clear). */
+  failedBefore: Set<string>;
 }
 
 export interface TiView {

@@ -80,7 +80,7 @@ export function registerClearRoutes(r: Registrar, app: SimApp): void {
       const targets = app.store.tis(dag, run, ctx.now).filter((t) => t.taskId === body.task_id);
       // Airflow 2 defaults dry_run to true here too.
       if (body.dry_run === false) {
-        for (const ti of targets) app.store.setTaskState(dag, run, ti, state as TiState, ctx.user, ctx.now);
+        for (const ti of targets) app.store.setTaskState(run, ti, state as TiState, ctx.user, ctx.now);
       }
       return ok({ task_instances: targets.map((ti) => v1.tiReference(run, ti)) });
     },

@@ -45,7 +45,9 @@ export function registerLogRoutes(r: Registrar, app: SimApp): void {
         throw notFound(ctx.v, 'TaskInstance not found', 'TaskInstance not found');
       }
       const ti: TiView =
-        tryNumber === current.tryNumber ? current : pastTry(current, run.failTask, tryNumber, run.queuedAt);
+        tryNumber === current.tryNumber
+          ? current
+          : pastTry(current, run.failedBefore, tryNumber, run.queuedAt);
       const lines = buildLog(run, ti, app.logLines, ctx.now);
 
       const token = ctx.query.get('token');
@@ -83,7 +85,7 @@ export function registerLogRoutes(r: Registrar, app: SimApp): void {
       .find((t) => t.taskId === task.taskId && t.mapIndex === mapIndex);
     if (!current) throw tiNotFound(ctx, dag.def.dagId, run.runId, task.taskId, mapIndex);
     const all = Array.from({ length: current.tryNumber }, (_, i) =>
-      i + 1 === current.tryNumber ? current : pastTry(current, run.failTask, i + 1, run.queuedAt),
+      i + 1 === current.tryNumber ? current : pastTry(current, run.failedBefore, i + 1, run.queuedAt),
     );
     const items = all.map((ti) => {
       const full = tiOut(ctx, app, dag, run, ti) as Record<string, unknown>;
@@ -147,13 +149,13 @@ function intMapIndex(ctx: Ctx): number {
   return ctx.query.has('map_index') ? Number(ctx.query.get('map_index')) : -1;
 }
 
-/** An earlier attempt of a cleared task: it ended the way this task ends in this run. */
-function pastTry(current: TiView, failTask: string | null, tryNumber: number, queuedAt: number): TiView {
+/** An earlier attempt of a cleared task: failed if the task had failed when it was cleared. */
+function pastTry(current: TiView, failedBefore: Set<string>, tryNumber: number, queuedAt: number): TiView {
   const start = queuedAt - (current.tryNumber - tryNumber) * 120_000 - 60_000;
   return {
     ...current,
     tryNumber,
-    state: current.taskId === failTask ? 'failed' : 'success',
+    state: failedBefore.has(current.taskId) ? 'failed' : 'success',
     start,
     end: start + 30_000,
   };

@@ -200,7 +200,7 @@ export function registerTaskRoutes(r: Registrar, app: SimApp): void {
       }
       const dry = ctx.v === 'v1' && body.dry_run !== false;
       if (!dry)
-        for (const ti of targets) app.store.setTaskState(dag, run, ti, state as TiState, ctx.user, ctx.now);
+        for (const ti of targets) app.store.setTaskState(run, ti, state as TiState, ctx.user, ctx.now);
     }
     const fresh = app.store
       .tis(dag, run, ctx.now)

@@ -53,6 +53,7 @@ function makeRun(sink: SeedSink, dag: DagState, p: Partial<RunRec> & { runAfter:
     stateOverride: null,
     tiOverrides: new Map(),
     tries: new Map(),
+    failedBefore: new Set(),
     ...p,
   };
 }

@@ -181,6 +181,7 @@ export class Store {
       stateOverride: null,
       tiOverrides: new Map(),
       tries: new Map(),
+      failedBefore: new Set(),
     };
     this.addRun(run);
     if (dag.def.tasks.some((t) => t.outlet)) this.pendingOutlets.push(run);
@@ -226,8 +227,13 @@ export class Store {
   /** Clears the given task instances: their try number goes up and the run is re-queued to run them again. */
   clear(dag: DagState, run: RunRec, tis: TiView[], user: string | null, now: number): void {
     const cleared = new Set(tis.map((t) => `${t.taskId}:${t.mapIndex}`));
-    freeze(dag, run, now, (ti) => cleared.has(`${ti.taskId}:${ti.mapIndex}`));
+    // Tasks left alone keep their finished state; unfinished ones simply follow the restarted timeline.
+    freeze(dag, run, now, (ti) => cleared.has(`${ti.taskId}:${ti.mapIndex}`) || !isFinished(ti.state));
     for (const key of cleared) run.tiOverrides.delete(key);
+    for (const ti of tis) if (ti.state === 'failed') run.failedBefore.add(ti.taskId);
+    // A one-off failure goes away on retry; example_failing's bug does not.
+    if (run.failTask !== null && !dag.def.failTask && tis.some((t) => t.taskId === run.failTask))
+      run.failTask = null;
     for (const taskId of new Set(tis.map((t) => t.taskId)))
       run.tries.set(taskId, (run.tries.get(taskId) ?? 1) + 1);
     this.restart(run, now);
@@ -241,15 +247,7 @@ export class Store {
     run.durationMs = Math.max(1, Math.round(this.runDurationMs * (1 - QUEUE_SHARE)));
   }
 
-  setTaskState(
-    dag: DagState,
-    run: RunRec,
-    ti: TiView,
-    state: TiState,
-    user: string | null,
-    now: number,
-  ): void {
-    freeze(dag, run, now, (t) => t.taskId !== ti.taskId || t.mapIndex !== ti.mapIndex);
+  setTaskState(run: RunRec, ti: TiView, state: TiState, user: string | null, now: number): void {
     run.tiOverrides.set(`${ti.taskId}:${ti.mapIndex}`, { state, start: ti.start ?? now, end: now });
     this.audit(
       'set_task_instance_state',

@@ -8,6 +8,8 @@ interface Plan {
   start: number;
   layerLen: number;
   failLayer: number | null;
+  /** A task frozen as failed (e.g. left alone by a partial clear) fails the run again when it ends. */
+  frozenFailure: boolean;
   end: number;
 }
 
@@ -29,7 +31,10 @@ function plan(dag: DagState, run: RunRec): Plan | null {
   const failing = run.failTask !== null && !hasOverride(run, run.failTask) ? run.failTask : null;
   const failLayer = failing === null ? null : (dag.layerOf.get(failing) ?? null);
   const end = run.startAt + (failLayer === null ? layers : failLayer + 1) * layerLen;
-  return { start: run.startAt, layerLen, failLayer, end };
+  let frozenFailure = false;
+  for (const ov of run.tiOverrides.values())
+    if (ov.state === 'failed' || ov.state === 'upstream_failed') frozenFailure = true;
+  return { start: run.startAt, layerLen, failLayer, frozenFailure, end };
 }
 
 function hasOverride(run: RunRec, taskId: string): boolean {
@@ -43,7 +48,7 @@ export function runState(dag: DagState, run: RunRec, now: number): RunState {
   const p = plan(dag, run);
   if (!p || now < p.start) return 'queued';
   if (now < p.end) return 'running';
-  return p.failLayer === null ? 'success' : 'failed';
+  return p.failLayer === null && !p.frozenFailure ? 'success' : 'failed';
 }
 
 export function runTimes(
