@@ -74,8 +74,13 @@ export function registerClearRoutes(r: Registrar, app: SimApp): void {
       }
       if (typeof body.task_id !== 'string')
         throw new HttpError(400, "{'task_id': ['Missing data for required field.']}");
-      const runId = typeof body.dag_run_id === 'string' ? body.dag_run_id : null;
-      if (runId === null) throw new HttpError(400, 'dag_run_id is required');
+      // Either dag_run_id or execution_date names the run, as in Airflow 2.3+.
+      const when = typeof body.execution_date === 'string' ? Date.parse(body.execution_date) : null;
+      const byDate = app.store.runs(dag.def.dagId).find((x) => (x.logicalDate ?? x.runAfter) === when);
+      const runId = typeof body.dag_run_id === 'string' ? body.dag_run_id : (byDate?.runId ?? null);
+      if (runId === null && when !== null)
+        throw new HttpError(404, 'Task instance not found', 'Task instance not found');
+      if (runId === null) throw new HttpError(400, 'Either dag_run_id or execution_date must be given');
       const run = requireRun(ctx, app, dag.def.dagId, runId);
       const targets = app.store.tis(dag, run, ctx.now).filter((t) => t.taskId === body.task_id);
       // Airflow 2 defaults dry_run to true here too.
