@@ -59,7 +59,12 @@ expect_reject "grace period shorter than the shutdown sequence" "terminationGrac
 expect_reject "PDB with a single replica" "podDisruptionBudget" 'replicaCount: 1'
 expect_reject "HPA min above max" "minReplicas must not exceed" 'autoscaling: {enabled: true, minReplicas: 5, maxReplicas: 2}'
 expect_accept "defaults" '{}'
-expect_accept "token mode with a Secret" 'auth: {mode: token, existingSecret: s}'
+expect_reject "token mode without inbound authentication" "holds service credentials" \
+  'auth: {mode: token, existingSecret: s}'
+expect_reject "JWKS URL without scheme" "jwt/jwksUrl" 'inboundAuth: {jwt: {jwksUrl: idp/jwks}}'
+expect_accept "token mode with a Secret and API keys" $'auth: {mode: token, existingSecret: s}\ninboundAuth: {existingSecret: k}'
+expect_accept "password mode, explicitly unauthenticated" \
+  $'auth: {mode: password, existingSecret: s}\ninboundAuth: {allowUnauthenticated: true}'
 expect_accept "single replica without PDB" $'replicaCount: 1\npodDisruptionBudget: {enabled: false}'
 expect_accept "percent maxUnavailable" 'podDisruptionBudget: {maxUnavailable: "50%"}'
 

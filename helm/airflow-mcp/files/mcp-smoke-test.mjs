@@ -14,7 +14,9 @@ async function rpc(id, method, params, extraHeaders = {}) {
     Accept: 'application/json, text/event-stream',
     ...extraHeaders,
   };
-  if (apiKey) headers.Authorization = `Bearer ${apiKey}`;
+  // An inbound API key goes in X-API-Key in forward mode (Authorization is the caller's Airflow token).
+  if (apiKey && (process.env.AIRFLOW_AUTH_MODE ?? 'forward') === 'forward') headers['X-API-Key'] = apiKey;
+  else if (apiKey) headers.Authorization = `Bearer ${apiKey}`;
   const res = await fetch(url, {
     method: 'POST',
     headers,

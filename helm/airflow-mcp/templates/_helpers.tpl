@@ -85,6 +85,10 @@ app.kubernetes.io/part-of: airflow-mcp
 {{- if and (has .Values.auth.mode (list "token" "password")) (not .Values.auth.existingSecret) }}
 {{- fail (printf "auth.mode=%s needs auth.existingSecret: service credentials are read only from an existing Secret" .Values.auth.mode) }}
 {{- end }}
+{{- $inbound := or .Values.inboundAuth.existingSecret .Values.inboundAuth.jwt.existingSecret .Values.inboundAuth.jwt.jwksUrl }}
+{{- if and (has .Values.auth.mode (list "token" "password")) (not $inbound) (ne (toString .Values.inboundAuth.allowUnauthenticated) "true") }}
+{{- fail (printf "auth.mode=%s holds service credentials, so whoever reaches the Service acts with them: set inboundAuth.existingSecret (API keys) or inboundAuth.jwt, or inboundAuth.allowUnauthenticated=true to accept that" .Values.auth.mode) }}
+{{- end }}
 {{- if and .Values.podDisruptionBudget.enabled (not .Values.autoscaling.enabled) (lt (int .Values.replicaCount) 2) }}
 {{- fail "podDisruptionBudget.enabled with replicaCount < 2 would block node drains: disable the PDB or run at least 2 replicas" }}
 {{- end }}
