@@ -28,10 +28,20 @@ export function airflowDetail(body: unknown): string | undefined {
   return undefined;
 }
 
-function scrub(text: string, secret: string | undefined): string {
+/** Removes the credential from text Airflow sent back: the token, or Basic's base64, user:password and password. */
+export function scrub(text: string, secret: string | undefined): string {
   if (!secret) return text;
   const raw = secret.replace(/^(Bearer|Basic)\s+/i, '');
-  return raw.length >= 6 ? text.split(raw).join('[redacted]') : text;
+  const variants = [raw];
+  if (/^Basic\s/i.test(secret)) {
+    const decoded = Buffer.from(raw, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    variants.push(decoded);
+    if (colon >= 0) variants.push(decoded.slice(colon + 1));
+  }
+  let out = text;
+  for (const v of variants) if (v.length >= 6) out = out.split(v).join('[redacted]');
+  return out;
 }
 
 export interface StatusErrorInput {

@@ -1,0 +1,293 @@
+// One file runs the whole credential workload (every auth mode, failures, faults, a real process) and then
+// searches everything the service emitted — logs, responses, headers, metrics, errors — for every credential.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/config/settings.js';
+import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { legacyHeaders, rawPost, toolsCall } from '../../helpers/raw-mcp.js';
+import { metricValue, startTestService, type TestService } from '../../helpers/service.js';
+
+const JWT_SECRET = 'hygiene-jwt-secret-0123456789-abcdefghij';
+const SVC_PASSWORD = 'svc-Pa55word-hygiene';
+const ALICE_PASSWORD = 'alice-Secret-42-hygiene';
+const API_KEY = 'hygiene-api-key-7f3a9c1e5b';
+const WRONG_KEY = 'hygiene-wrong-key-0d2e4f';
+const SHORT_SECRET = 'short-secr3t';
+
+const emitted: { where: string; text: string }[] = [];
+const credentials = new Map<string, string>();
+let sim: Simulator;
+let aliceJwt: string;
+
+function addCredential(label: string, value: string) {
+  credentials.set(label, value);
+  credentials.set(`${label} (base64)`, Buffer.from(value).toString('base64'));
+}
+
+beforeAll(async () => {
+  sim = await startSimulator({
+    auth: 'enforced',
+    jwtSecret: JWT_SECRET,
+    users: {
+      svc: { password: SVC_PASSWORD, role: 'admin' },
+      alice: { password: ALICE_PASSWORD, role: 'viewer' },
+    },
+  });
+  aliceJwt = await sim.issueToken('alice');
+  addCredential('alice JWT', aliceJwt);
+  credentials.set('alice JWT signature', aliceJwt.split('.')[2]!);
+  addCredential('svc password', SVC_PASSWORD);
+  addCredential('alice password', ALICE_PASSWORD);
+  addCredential('alice user:password', `alice:${ALICE_PASSWORD}`);
+  addCredential('svc user:password', `svc:${SVC_PASSWORD}`);
+  addCredential('API key', API_KEY);
+  addCredential('wrong API key', WRONG_KEY);
+  addCredential('JWT secret', JWT_SECRET);
+  addCredential('short secret', SHORT_SECRET);
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+async function exchange(
+  s: TestService,
+  name: string,
+  args: Record<string, unknown>,
+  headers: Record<string, string>,
+) {
+  const ex = await rawPost(s.url, toolsCall(1, name, args), legacyHeaders(headers));
+  emitted.push({ where: `response ${name}`, text: ex.text });
+  emitted.push({ where: `headers ${name}`, text: JSON.stringify(ex.headers) });
+  return ex;
+}
+
+async function drain(s: TestService, label: string) {
+  emitted.push({ where: `metrics ${label}`, text: await s.metrics() });
+  const base = s.url.replace(/\/mcp$/, '');
+  for (const path of ['/readyz', '/healthz', '/metrics']) {
+    const res = await request(`${base}${path}`);
+    emitted.push({ where: `${path} ${label}`, text: await res.body.text() });
+  }
+  await s.close();
+  emitted.push({ where: `logs ${label}`, text: s.logs.join('') });
+}
+
+async function service(label: string, env: Record<string, string>, fn: (s: TestService) => Promise<void>) {
+  const s = await startTestService({ airflowUrl: sim.url, env: { LOG_LEVEL: 'trace', ...env } });
+  try {
+    await fn(s);
+  } finally {
+    await drain(s, label);
+  }
+}
+
+const forged = () =>
+  new SignJWT({ role: 'admin' })
+    .setProtectedHeader({ alg: 'HS512' })
+    .setSubject('alice')
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode('forged-secret-forged-secret-forged-secret'));
+
+describe('credential hygiene across the whole workload', () => {
+  it('forward mode: Bearer and Basic, successes, refusals, an upstream that echoes the credential, faults', async () => {
+    const forgedJwt = await forged();
+    addCredential('forged JWT', forgedJwt);
+    const expired = await sim.issueToken('alice', { expiresInSeconds: -3600 });
+    addCredential('expired JWT', expired);
+    const basic = `Basic ${Buffer.from(`alice:${ALICE_PASSWORD}`).toString('base64')}`;
+    await service(
+      'forward',
+      { AIRFLOW_AUTH_MODE: 'forward', AIRFLOW_API_VERSION: 'auto', AIRFLOW_TIMEOUT_MS: '800' },
+      async (s) => {
+        const bearer = { authorization: `Bearer ${aliceJwt}` };
+        expect((await exchange(s, 'list_dags', {}, bearer)).status).toBe(200);
+        await exchange(s, 'trigger_dag', { dag_id: 'asset_producer_orders' }, bearer); // viewer: 403
+        await exchange(s, 'list_dags', {}, { authorization: `Bearer ${forgedJwt}` });
+        await exchange(s, 'list_dags', {}, { authorization: `Bearer ${expired}` });
+        await exchange(s, 'list_dags', {}, { authorization: basic });
+        await exchange(s, 'list_dags', {}, { authorization: `Token ${aliceJwt}` });
+        // A broken proxy or Airflow that echoes the caller's credential in its error body.
+        sim.setFault({
+          match: { pathIncludes: '/dags' },
+          status: 500,
+          body: { detail: `bad header Bearer ${aliceJwt}` },
+        });
+        const echoed = await exchange(s, 'list_dags', {}, bearer);
+        expect(echoed.text).toContain('[redacted]');
+        sim.setFault({
+          match: { pathIncludes: '/dags' },
+          status: 400,
+          body: { detail: `user alice:${ALICE_PASSWORD} / ${basic}` },
+        });
+        expect((await exchange(s, 'list_dags', {}, { authorization: basic })).text).toContain('[redacted]');
+        sim.setFault({ match: { pathIncludes: '/dags' }, delayHeadersMs: 2000 });
+        await exchange(s, 'list_dags', {}, bearer);
+        sim.setFault({ match: { pathIncludes: '/dags' }, redirectTo: 'http://127.0.0.1:9/steal' });
+        await exchange(s, 'list_dags', {}, bearer);
+        sim.setFault(null);
+        const m = await s.metrics();
+        for (const path of ['forwarded_bearer', 'forwarded_basic', 'rejected']) {
+          expect(metricValue(m, 'airflow_mcp_auth_forwarding_total', { path })).toBeGreaterThan(0);
+        }
+      },
+    );
+  });
+
+  it('forward mode with local JWT verification (AIRFLOW_JWT_SECRET)', async () => {
+    await service(
+      'forward+jwt',
+      { AIRFLOW_AUTH_MODE: 'forward', AIRFLOW_JWT_SECRET: JWT_SECRET },
+      async (s) => {
+        expect((await exchange(s, 'list_dags', {}, { authorization: `Bearer ${aliceJwt}` })).status).toBe(
+          200,
+        );
+        expect(
+          (await exchange(s, 'list_dags', {}, { authorization: `Bearer ${await forged()}` })).status,
+        ).toBe(401);
+      },
+    );
+  });
+
+  it('token mode with API keys', async () => {
+    const svcJwt = await sim.issueToken('svc');
+    addCredential('service token', svcJwt);
+    await service(
+      'token',
+      {
+        AIRFLOW_AUTH_MODE: 'token',
+        AIRFLOW_AUTH_TOKEN: svcJwt,
+        MCP_API_KEYS: API_KEY,
+        AIRFLOW_API_VERSION: 'v2',
+      },
+      async (s) => {
+        expect((await exchange(s, 'list_dags', {}, { authorization: `Bearer ${API_KEY}` })).status).toBe(200);
+        expect((await exchange(s, 'list_dags', {}, { authorization: `Bearer ${WRONG_KEY}` })).status).toBe(
+          401,
+        );
+        expect((await exchange(s, 'list_dags', {}, { 'x-api-key': WRONG_KEY })).status).toBe(401);
+        sim.setFault({
+          match: { pathIncludes: '/dags' },
+          status: 502,
+          body: { detail: `upstream saw ${svcJwt}` },
+        });
+        await exchange(s, 'list_dags', {}, { 'x-api-key': API_KEY });
+        sim.setFault(null);
+      },
+    );
+  });
+
+  it('password mode on both APIs, and a wrong service password', async () => {
+    for (const api of ['v2', 'v1']) {
+      await service(
+        `password ${api}`,
+        {
+          AIRFLOW_AUTH_MODE: 'password',
+          AIRFLOW_USERNAME: 'svc',
+          AIRFLOW_PASSWORD: SVC_PASSWORD,
+          AIRFLOW_API_VERSION: api,
+        },
+        async (s) => {
+          expect((await exchange(s, 'list_dags', {}, {})).status).toBe(200);
+          expect((await exchange(s, 'get_dag_details', { dag_id: 'nope' }, {})).status).toBe(200);
+        },
+      );
+    }
+    await service(
+      'password wrong',
+      {
+        AIRFLOW_AUTH_MODE: 'password',
+        AIRFLOW_USERNAME: 'svc',
+        AIRFLOW_PASSWORD: `${SVC_PASSWORD}-wrong`,
+        AIRFLOW_API_VERSION: 'v2',
+      },
+      async (s) => {
+        const r = await exchange(s, 'list_dags', {}, {});
+        expect(r.text).toContain('upstream_unauthorized');
+      },
+    );
+  });
+
+  it('configuration errors name the setting, never the value of a secret', async () => {
+    for (const env of [
+      { AIRFLOW_JWT_SECRET: SHORT_SECRET },
+      {
+        HOST: '0.0.0.0',
+        AIRFLOW_AUTH_MODE: 'password',
+        AIRFLOW_USERNAME: 'svc',
+        AIRFLOW_PASSWORD: SVC_PASSWORD,
+      },
+    ]) {
+      const error = await startTestService({ airflowUrl: sim.url, env }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      emitted.push({ where: 'config error', text: String((error as Error).message) });
+    }
+  });
+
+  it('the real process (stdout and stderr), token mode with an API key and debug logs', async () => {
+    const svcJwt = credentials.get('service token')!;
+    const child = spawn(
+      join(import.meta.dirname, '../../../node_modules/.bin/tsx'),
+      [join(import.meta.dirname, '../../../src/main.ts')],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOST: '127.0.0.1',
+          PORT: '0',
+          LOG_LEVEL: 'trace',
+          SHUTDOWN_DELAY_MS: '0',
+          AIRFLOW_API_URL: sim.url,
+          AIRFLOW_AUTH_MODE: 'token',
+          AIRFLOW_AUTH_TOKEN: svcJwt,
+          MCP_API_KEYS: API_KEY,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const out: string[] = [];
+    child.stdout.on('data', (d) => out.push(String(d)));
+    child.stderr.on('data', (d) => out.push(String(d)));
+    const deadline = Date.now() + 15_000;
+    while (!out.join('').includes('airflow-mcp listening') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    const url = JSON.parse(
+      out
+        .join('')
+        .split('\n')
+        .find((l) => l.includes('airflow-mcp listening'))!,
+    ).url as string;
+    for (const headers of [
+      { authorization: `Bearer ${API_KEY}` },
+      { authorization: `Bearer ${WRONG_KEY}` },
+      {},
+    ]) {
+      const ex = await rawPost(url, toolsCall(1, 'list_dags'), legacyHeaders(headers));
+      emitted.push({ where: 'process response', text: ex.text + JSON.stringify(ex.headers) });
+    }
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+    emitted.push({ where: 'process output', text: out.join('') });
+    expect(out.join('')).toContain('shutdown complete');
+  });
+
+  it('no credential, in any encoding, appears anywhere the service wrote', () => {
+    expect(emitted.length).toBeGreaterThan(60);
+    const all = emitted.map((e) => e.text).join('\n');
+    expect(all.length).toBeGreaterThan(50_000);
+    const leaks: string[] = [];
+    for (const { where, text } of emitted) {
+      for (const [label, value] of credentials) if (text.includes(value)) leaks.push(`${label} in ${where}`);
+      // Any JWT at all in the output is a leak: the service never has a reason to print one.
+      if (/eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]{10,}/.test(text)) leaks.push(`a JWT in ${where}`);
+    }
+    expect(leaks).toEqual([]);
+  });
+
+  it('the search itself finds a planted credential (the check above can fail)', () => {
+    const planted = `{"msg":"oops","auth":"Basic ${credentials.get('alice user:password (base64)')}"}`;
+    expect([...credentials.values()].some((v) => planted.includes(v))).toBe(true);
+  });
+});
