@@ -103,6 +103,10 @@ else
   export AIRFLOW__WEBSERVER__WORKERS="1"
   export AIRFLOW__WEBSERVER__EXPOSE_CONFIG="True"
   export AIRFLOW__WEBSERVER__SECRET_KEY="$AF_API_SECRET_KEY"
+  # Not 8793/8794 (Airflow 3's defaults): with both up side by side, the scheduler that loses
+  # the port race runs without its log server (logs are still read from local files).
+  export AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT="9793"
+  export AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT="9794"
   export AIRFLOW__SCHEDULER__DAG_DIR_LIST_INTERVAL="5"
   export AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL="5"
   export AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK="False"
