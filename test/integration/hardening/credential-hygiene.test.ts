@@ -211,7 +211,7 @@ describe('credential hygiene across the whole workload', () => {
   });
 
   it('configuration errors name the setting, never the value of a secret', async () => {
-    for (const env of [
+    const envs: Record<string, string>[] = [
       { AIRFLOW_JWT_SECRET: SHORT_SECRET },
       {
         HOST: '0.0.0.0',
@@ -219,7 +219,8 @@ describe('credential hygiene across the whole workload', () => {
         AIRFLOW_USERNAME: 'svc',
         AIRFLOW_PASSWORD: SVC_PASSWORD,
       },
-    ]) {
+    ];
+    for (const env of envs) {
       const error = await startTestService({ airflowUrl: sim.url, env }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ConfigError);
       emitted.push({ where: 'config error', text: String((error as Error).message) });
@@ -261,7 +262,7 @@ describe('credential hygiene across the whole workload', () => {
     for (const headers of [
       { authorization: `Bearer ${API_KEY}` },
       { authorization: `Bearer ${WRONG_KEY}` },
-      {},
+      {} as Record<string, string>,
     ]) {
       const ex = await rawPost(url, toolsCall(1, 'list_dags'), legacyHeaders(headers));
       emitted.push({ where: 'process response', text: ex.text + JSON.stringify(ex.headers) });
