@@ -10,6 +10,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 export AIRFLOW_E2E_MAJOR="$AF_MAJOR"
 
+af_lock
 GRACE="${AIRFLOW_E2E_STOP_GRACE:-20}"
 ALL_COMPONENTS="api-server scheduler dag-processor triggerer webserver"
 

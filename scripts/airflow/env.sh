@@ -119,5 +119,18 @@ export PIP_CACHE_DIR="$AF_PIP_CACHE"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
 af_log() { printf '[airflow-e2e] %s\n' "$*" >&2; }
+
+# One up/down at a time per state folder (the work tree is shared by several people):
+# a second caller waits (bounded) instead of starting a second set of processes.
+af_lock() {
+  [ "${AF_LOCK_HELD:-}" = "$AF_STATE" ] && return 0
+  mkdir -p "$AF_STATE"
+  exec 9>"$AF_STATE/.lock"
+  if ! flock -w "${AIRFLOW_E2E_LOCK_WAIT:-600}" 9; then
+    af_log "another up/down holds $AF_STATE/.lock for too long; giving up"
+    exit 1
+  fi
+  export AF_LOCK_HELD="$AF_STATE"
+}
 af_now() { date +%s.%N; }
 af_elapsed() { awk -v a="$1" -v b="$(af_now)" 'BEGIN { printf "%.1f", b - a }'; }

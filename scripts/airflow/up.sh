@@ -103,8 +103,9 @@ start_component() {
   # setsid: each component leads its own process group (pgid == pid), so down.sh can
   # signal it together with its gunicorn/uvicorn workers, executors and task processes.
   # The venv on PATH: Airflow 2's SequentialExecutor runs `airflow tasks run` from PATH.
+  # 9>&-: the up/down lock must not live on in the daemons.
   (cd "$AF_RUN" && PATH="$AF_VENV/bin:$PATH" exec env "$AF_MARKER" setsid "$AF_VENV/bin/airflow" "$name" \
-    >"$log" 2>&1 </dev/null) &
+    >"$log" 2>&1 </dev/null 9>&-) &
   echo "$!" >"$AF_RUN/$name.pid"
 }
 
@@ -131,9 +132,9 @@ on_error() {
   fi
   exit "$rc"
 }
-trap on_error EXIT
-
 mkdir -p "$AF_STATE" "$AF_RUN" "$AF_LOGS"
+af_lock
+trap on_error EXIT
 
 # Refuse early without Python even when a venv exists but is broken.
 if ! [ -x "$AF_VENV/bin/python" ] && ! find_python >/dev/null; then
