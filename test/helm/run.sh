@@ -124,6 +124,23 @@ for set in "${VALUES_SETS[@]}"; do
     --api-versions monitoring.coreos.com/v1 $(values_args "$set") > '$WORK/rendered/$set.yaml'"
 done
 
+# NOTES.txt through `helm template` (install --dry-run needs a cluster): a copy of the chart
+# renders it as a value in a ConfigMap-like document.
+render_notes() {
+  local set="$1" copy="$WORK/notes-chart"
+  if [ ! -d "$copy" ]; then
+    cp -r "$CHART" "$copy" && sed -i '/^kubeVersion:/d' "$copy/Chart.yaml" &&
+      cp "$CHART/templates/NOTES.txt" "$copy/files/notes-copy.txt" &&
+      printf 'notes: {{ tpl (.Files.Get "files/notes-copy.txt") . | toJson }}\n' >"$copy/templates/notes-render.yaml"
+  fi
+  # shellcheck disable=SC2046
+  "$HELM" template "$RELEASE" "$copy" -n "$NAMESPACE" $(values_args "$set" | sed "s|$CHART/|$copy/|") \
+    --show-only templates/notes-render.yaml | "$VENV/bin/python" "$ROOT/test/helm/notes_check.py"
+}
+for set in "${VALUES_SETS[@]}"; do
+  run "NOTES.txt renders with a valid client config ($set)" render_notes "$set"
+done
+
 # ---------------------------------------------------------------------------------------------
 # Schemas
 # ---------------------------------------------------------------------------------------------
