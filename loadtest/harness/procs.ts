@@ -31,12 +31,13 @@ export function startChild(
   name: string,
   command: string,
   args: string[],
-  options: { env?: Record<string, string>; cwd?: string } = {},
+  options: { env?: Record<string, string>; cwd?: string; quietStdout?: boolean } = {},
 ): Child {
   const proc = spawn(command, args, {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // quietStdout: per-request access logs go to /dev/null instead of this process's event loop.
+    stdio: ['ignore', options.quietStdout ? 'ignore' : 'pipe', 'pipe'],
     detached: true,
   });
   const tail: string[] = [];

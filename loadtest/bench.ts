@@ -1,0 +1,406 @@
+// npm run bench [-- --quick]: airflow-mcp side by side with the SDK's reference stateless pattern, a raw
+// node:http echo, the simulator called directly, and astro-airflow-mcp (Python); writes docs/benchmarks.md.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { request } from 'undici';
+import {
+  type Closed,
+  closed,
+  type HttpCall,
+  type Latency,
+  type Open,
+  openModel,
+  probe,
+  rssMiB,
+  sendAmount,
+  serialLatency,
+} from './bench/measure.js';
+import { type ProfileSummary, summariseProfile } from './bench/profile.js';
+import { type Check, writeReport } from './bench/report.js';
+import {
+  ASTRO_VERSION,
+  buildAll,
+  CACHE,
+  coldStart,
+  ensureAstro,
+  mcpHeaders,
+  type Running,
+  startAstro,
+  startEcho,
+  startSdkReference,
+  startService,
+  startSim,
+} from './bench/targets.js';
+import { cleanupAll, installExitHandlers, NODE, ROOT, stopChild } from './harness/procs.js';
+import { parseResponse } from './lib/parse.js';
+import { modernHeaders, modernToolsCallRequest, toolsCallRequest, toolsListRequest } from './lib/protocol.js';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    profile: { type: 'boolean' },
+    astro: { type: 'boolean', default: true },
+    'no-astro': { type: 'boolean', default: false },
+    doc: { type: 'string' },
+    'latency-ms': { type: 'string', default: '2' },
+    connections: { type: 'string', default: '32' },
+  },
+});
+const QUICK = values.quick;
+const PROFILE = values.profile ?? !QUICK;
+const LATENCY_MS = Number(values['latency-ms']);
+const CONNECTIONS = Number(values.connections);
+const CLOSED_S = QUICK ? 3 : 10;
+const SERIAL_S = QUICK ? 2 : 5;
+const OPEN_S = QUICK ? 2 : 5;
+const RATES = QUICK ? [250, 500] : [250, 500, 1000, 2000];
+const RSS_TOTAL = QUICK ? 20_000 : 100_000;
+const COLD_RUNS = QUICK ? 3 : 7;
+// A quick run is a smoke test: it must not overwrite the committed figures.
+const DOC =
+  values.doc ?? (QUICK ? resolve(CACHE, 'benchmarks-quick.md') : resolve(ROOT, 'docs/benchmarks.md'));
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function post(url: string, token: string, body: unknown, headers?: Record<string, string>): HttpCall {
+  return { url, method: 'POST', headers: headers ?? mcpHeaders(token), body: JSON.stringify(body) };
+}
+
+/** The answer must be a JSON-RPC result (a tool result without isError), not just any 200. */
+async function preflight(name: string, call: HttpCall, id: number): Promise<string | undefined> {
+  try {
+    const { status, body } = await probe(call);
+    if (status !== 200) return `${name}: HTTP ${status} ${body.slice(0, 200)}`;
+    const picked = parseResponse(
+      body,
+      body.trimStart().startsWith('{') ? 'application/json' : 'text/event-stream',
+      id,
+    );
+    const result = picked.response?.result as { isError?: boolean; tools?: unknown } | undefined;
+    if (!result) return `${name}: no result: ${body.slice(0, 200)}`;
+    if (result.isError === true) return `${name}: tool error: ${body.slice(0, 300)}`;
+    return undefined;
+  } catch (error) {
+    return `${name}: ${(error as Error).message}`;
+  }
+}
+
+async function heapUsedMiB(mcpUrl: string): Promise<number> {
+  const res = await request(mcpUrl.replace(/\/mcp$/, '/metrics'));
+  const text = await res.body.text();
+  const m =
+    /^nodejs_heap_size_used_bytes\s+(\S+)/m.exec(text) ??
+    /^airflow_mcp_nodejs_heap_size_used_bytes\s+(\S+)/m.exec(text);
+  return m ? Number(m[1]) / 1024 / 1024 : Number.NaN;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function main(): Promise<number> {
+  const started = new Date();
+  log(`bench${QUICK ? ' --quick' : ''}: building into .cache/bench ...`);
+  buildAll();
+  const sim = await startSim(LATENCY_MS);
+  const token = sim.token;
+  log(`simulator ${sim.url}, fixed latency ${LATENCY_MS} ms`);
+
+  const callBody = toolsCallRequest(1, 'list_dags', {});
+  const listBody = toolsListRequest(1);
+  const modernCall = modernToolsCallRequest(1, 'list_dags', {});
+  const problems: string[] = [];
+
+  let service: Running = await startService(sim.url);
+  const svcCall = post(service.url, token, callBody);
+  const svcList = post(service.url, token, listBody);
+  const svcModern = post(
+    service.url,
+    token,
+    modernCall,
+    modernHeaders(modernCall, { authorization: `Bearer ${token}` }),
+  );
+  for (const [n, c] of [
+    ['service tools/call', svcCall],
+    ['service tools/list', svcList],
+    ['service 2026 tools/call', svcModern],
+  ] as const) {
+    const p = await preflight(n, c, 1);
+    if (p) problems.push(p);
+  }
+  // What list_dags costs upstream: the calls it made, and the same call sent straight to the simulator.
+  const before = (await (await request(`${sim.url}/_sim/calls?counts_only=true`)).body.json()) as {
+    next: number;
+  };
+  for (let i = 0; i < 10; i++) await probe(svcCall);
+  const calls = (await (await request(`${sim.url}/_sim/calls?since=${before.next}`)).body.json()) as {
+    calls: { method: string; path: string }[];
+  };
+  const upstreamPerCall = calls.calls.length / 10;
+  const upstreamPath = calls.calls.at(-1)?.path ?? '/api/v2/dags';
+  const direct: HttpCall = {
+    url: `${sim.url}${upstreamPath}`,
+    method: 'GET',
+    headers: { accept: 'application/json', authorization: `Bearer ${token}` },
+  };
+  log(`service ${service.url}; list_dags makes ${upstreamPerCall} upstream call(s): GET ${upstreamPath}`);
+
+  const sdk = await startSdkReference(sim.url);
+  const sdkCall = post(sdk.url, token, callBody);
+  const sdkList = post(sdk.url, token, listBody);
+  for (const [n, c] of [
+    ['sdk-reference tools/call', sdkCall],
+    ['sdk-reference tools/list', sdkList],
+  ] as const) {
+    const p = await preflight(n, c, 1);
+    if (p) problems.push(p);
+  }
+  const echo = await startEcho();
+  const echoCall = post(echo.url, token, callBody);
+
+  let astro: Running | undefined;
+  let astroNote: string;
+  const wantAstro = values.astro && !values['no-astro'];
+  const installed = wantAstro ? ensureAstro() : { ok: false as const, reason: 'skipped (--no-astro)' };
+  if (installed.ok) {
+    try {
+      astro = await startAstro(sim.url, token, JSON.stringify(listBody));
+      astroNote = `astro-airflow-mcp ${ASTRO_VERSION} (PyPI), FastMCP stateless HTTP, --auth-token, telemetry off`;
+      const p = await preflight('astro tools/call', post(astro.url, token, callBody), 1);
+      if (p) {
+        problems.push(p);
+        astroNote += ` — preflight: ${p}`;
+      }
+    } catch (error) {
+      astroNote = `astro-airflow-mcp ${ASTRO_VERSION} installed but did not start: ${(error as Error).message.slice(0, 300)}`;
+    }
+  } else {
+    astroNote = `astro-airflow-mcp ${ASTRO_VERSION} not run: ${installed.reason}`;
+  }
+  log(astroNote);
+  for (const p of problems) log(`PREFLIGHT PROBLEM: ${p}`);
+
+  // ---- closed model (autocannon), one target at a time -----------------------------------------
+  const closedRows: { target: string; op: string; r: Closed }[] = [];
+  const run = async (
+    target: string,
+    op: string,
+    call: HttpCall,
+    connections = CONNECTIONS,
+    seconds = CLOSED_S,
+  ) => {
+    const r = await closed(call, connections, seconds);
+    const label = connections === CONNECTIONS ? op : `${op}, ${connections} connections, ${seconds} s`;
+    closedRows.push({ target, op: label, r });
+    log(
+      `closed ${target} ${label}: ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}, non-2xx ${r.non2xx}`,
+    );
+    return r;
+  };
+  const svcClosed = await run('airflow-mcp', 'tools/call list_dags (2025)', svcCall);
+  const svcListClosed = await run('airflow-mcp', 'tools/list (2025)', svcList);
+  await run('airflow-mcp', 'tools/call list_dags (2026-07-28)', svcModern);
+  const sdkClosed = await run('SDK reference', 'tools/call list_dags (2025)', sdkCall);
+  const sdkListClosed = await run('SDK reference', 'tools/list (2025)', sdkList);
+  let astroClosed: Closed | undefined;
+  if (astro) {
+    // Python answers a few requests per second here: fewer connections and a longer window, so that
+    // requests complete inside it (autocannon drops the ones still in flight at the end).
+    const astroSeconds = Math.max(CLOSED_S, 10);
+    const astroCall = post(astro.url, token, callBody);
+    const r = await run('astro-airflow-mcp', 'tools/call list_dags (2025)', astroCall, 8, astroSeconds);
+    astroClosed = r.total > 0 ? r : undefined;
+    await run('astro-airflow-mcp', 'tools/list (2025)', post(astro.url, token, listBody), 8, astroSeconds);
+  }
+  const echoClosed = await run('raw node:http echo', 'POST JSON', echoCall);
+  const simClosed = await run('simulator direct', `GET ${upstreamPath}`, direct);
+
+  // ---- latency without queueing: one connection, one request at a time -----------------------------
+  const serial: { target: string; r: Latency }[] = [];
+  for (const [target, call] of [
+    ['airflow-mcp tools/call', svcCall],
+    ['SDK reference tools/call', sdkCall],
+    ['simulator direct', direct],
+    ['raw echo', echoCall],
+  ] as const) {
+    const r = await serialLatency(call, SERIAL_S);
+    serial.push({ target, r });
+    log(
+      `serial ${target}: p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms (${r.n} requests, ${r.errors} errors)`,
+    );
+  }
+  const svcSerial = serial[0]!.r;
+  const simSerial = serial[2]!.r;
+  const overheadP50 = svcSerial.p50 - upstreamPerCall * simSerial.p50;
+  const overheadP99 = svcSerial.p99 - upstreamPerCall * simSerial.p99;
+
+  // ---- open model: fixed arrival rates -------------------------------------------------------------
+  const openRows: { target: string; r: Open }[] = [];
+  for (const [target, call] of [
+    ['airflow-mcp', svcCall],
+    ['SDK reference', sdkCall],
+  ] as const) {
+    for (const rate of RATES) {
+      const r = await openModel(call, rate, OPEN_S);
+      openRows.push({ target, r });
+      log(
+        `open ${target} @${rate}/s: achieved ${r.achieved}/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}, dropped ${r.dropped}`,
+      );
+    }
+  }
+  for (const t of [sdk, echo, astro]) if (t) await stopChild(t.child);
+
+  // ---- memory: a fresh process, RSS after half and all of RSS_TOTAL tools/call ----------------------
+  await stopChild(service.child);
+  service = await startService(sim.url);
+  const memCall = post(service.url, token, callBody);
+  await sendAmount(memCall, 1000, CONNECTIONS);
+  const rssStart = rssMiB(service.child.proc.pid!);
+  const half = await sendAmount(memCall, RSS_TOTAL / 2, CONNECTIONS);
+  const rssHalf = rssMiB(service.child.proc.pid!);
+  const heapHalf = await heapUsedMiB(service.url);
+  const second = await sendAmount(memCall, RSS_TOTAL / 2, CONNECTIONS);
+  const rssEnd = rssMiB(service.child.proc.pid!);
+  const heapEnd = await heapUsedMiB(service.url);
+  const memErrors = half.errors + half.non2xx + second.errors + second.non2xx;
+  log(
+    `memory: RSS ${rssStart.toFixed(1)} MiB after warm-up, ${rssHalf.toFixed(1)} after ${RSS_TOTAL / 2}, ${rssEnd.toFixed(1)} after ${RSS_TOTAL}; heap used ${heapHalf.toFixed(1)} → ${heapEnd.toFixed(1)} MiB; errors ${memErrors}`,
+  );
+  await stopChild(service.child);
+
+  // ---- cold start ------------------------------------------------------------------------------------
+  const colds: number[] = [];
+  for (let i = 0; i < COLD_RUNS; i++) colds.push(await coldStart(sim.url));
+  const cold = median(colds);
+  log(
+    `cold start (spawn → /readyz 200): median ${cold.toFixed(0)} ms of ${colds.map((c) => c.toFixed(0)).join(', ')}`,
+  );
+
+  // ---- CPU profile of the service under the closed tools/call load ------------------------------------
+  let profile: ProfileSummary | undefined;
+  if (PROFILE) {
+    const dir = resolve(CACHE, 'prof');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const prof = await startService(sim.url, ['--cpu-prof', '--cpu-prof-dir', dir]);
+    await closed(post(prof.url, token, callBody), CONNECTIONS, CLOSED_S);
+    await stopChild(prof.child);
+    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    if (file) {
+      profile = summariseProfile(resolve(dir, file), {
+        'MCP SDK (@modelcontextprotocol/*)': /node_modules\/@modelcontextprotocol\//,
+        'per-request Server construction (server-factory)': /src\/mcp\/server-factory\.js/,
+        zod: /node_modules\/zod\//,
+        'express + body parsing': /node_modules\/(express|body-parser|router|raw-body|type-is)\//,
+        'pino (access log)': /node_modules\/(pino|sonic-boom|fast-redact)/,
+        'prom-client': /node_modules\/prom-client\//,
+        'undici (upstream client)': /node_modules\/undici\//,
+        'hono node adapter (web Request/Response)': /node_modules\/@hono\//,
+        'garbage collection': /^\(garbage collector\)/,
+        'Node req/res ↔ web Request/Response (@modelcontextprotocol/node)':
+          /node_modules\/@modelcontextprotocol\/node\//,
+        'web streams (node:internal/webstreams)': /node:internal\/webstreams/,
+        'SdkError construction (an exception per request)': /^SdkError /,
+        'SSE framing (writeSSEEvent)': /^writeSSEEvent /,
+        'module loading (start-up, not per request)':
+          /^(compileSourceTextModule|wrapSafe|compileForInternalLoader|internalModuleStat|link|instantiate) /,
+      });
+      log(`profile: ${profile.totalSamples} samples in .cache/bench/prof/${file}`);
+      for (const a of profile.byArea.slice(0, 12)) log(`  self ${(a.share * 100).toFixed(1)}%  ${a.area}`);
+      for (const a of profile.inclusive) log(`  incl ${(a.share * 100).toFixed(1)}%  ${a.label}`);
+    }
+  }
+
+  const rssGrowth = rssEnd - rssHalf;
+  const checks: Check[] = [
+    {
+      goal: 'tools/call ≥ 3× SDK reference',
+      ok: svcClosed.rps >= 3 * sdkClosed.rps,
+      value: `${(svcClosed.rps / sdkClosed.rps).toFixed(2)}×`,
+    },
+    {
+      goal: 'tools/call ≥ 10× Python anchor',
+      ok: astroClosed ? svcClosed.rps >= 10 * astroClosed.rps : null,
+      value: astroClosed ? `${(svcClosed.rps / Math.max(1, astroClosed.rps)).toFixed(1)}×` : 'not measured',
+    },
+    { goal: 'MCP overhead p50 ≤ 1 ms', ok: overheadP50 <= 1, value: `${overheadP50.toFixed(3)} ms` },
+    { goal: 'RSS ≤ 100 MiB', ok: rssEnd <= 100, value: `${rssEnd.toFixed(1)} MiB` },
+    {
+      goal: `no growth between ${RSS_TOTAL / 2} and ${RSS_TOTAL} requests (≤ 5 MiB RSS)`,
+      ok: rssGrowth <= 5 && memErrors === 0,
+      value: `${rssGrowth >= 0 ? '+' : ''}${rssGrowth.toFixed(1)} MiB RSS, heap ${heapHalf.toFixed(1)} → ${heapEnd.toFixed(1)} MiB`,
+    },
+    { goal: 'cold start ≤ 1 s', ok: cold <= 1000, value: `${cold.toFixed(0)} ms` },
+    {
+      goal: 'every target answered correctly (preflight, no errors/non-2xx)',
+      ok: problems.length === 0 && closedRows.every((c) => c.r.errors === 0 && c.r.non2xx === 0),
+      value: problems.length === 0 ? 'yes' : problems.join('; '),
+    },
+  ];
+  for (const c of checks) log(`${c.ok === null ? 'N/A ' : c.ok ? 'MET ' : 'MISS'} ${c.goal}: ${c.value}`);
+
+  const nodeVersion = execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim();
+  writeReport(DOC, {
+    started,
+    quick: QUICK,
+    nodeVersion,
+    latencyMs: LATENCY_MS,
+    connections: CONNECTIONS,
+    closedSeconds: CLOSED_S,
+    serialSeconds: SERIAL_S,
+    openSeconds: OPEN_S,
+    rssTotal: RSS_TOTAL,
+    upstreamPath,
+    upstreamPerCall,
+    closedRows,
+    serial,
+    openRows,
+    overheadP50,
+    overheadP99,
+    memory: { rssStart, rssHalf, rssEnd, heapHalf, heapEnd, errors: memErrors },
+    colds,
+    cold,
+    astroNote,
+    profile,
+    checks,
+  });
+  log(`wrote ${DOC}`);
+  log(
+    JSON.stringify({
+      tools_call_rps: svcClosed.rps,
+      tools_list_rps: svcListClosed.rps,
+      sdk_reference_rps: sdkClosed.rps,
+      sdk_reference_list_rps: sdkListClosed.rps,
+      raw_echo_rps: echoClosed.rps,
+      sim_direct_rps: simClosed.rps,
+      astro_rps: astroClosed?.rps ?? null,
+      astro_connections: astroClosed ? 8 : null,
+      p50_ms: svcClosed.p50,
+      p99_ms: svcClosed.p99,
+      overhead_p50_ms: Number(overheadP50.toFixed(3)),
+      overhead_p99_ms: Number(overheadP99.toFixed(3)),
+      rss_mib: Number(rssEnd.toFixed(1)),
+      rss_growth_mib: Number(rssGrowth.toFixed(1)),
+      cold_start_ms: Math.round(cold),
+      quick: QUICK,
+      goals_met: Object.fromEntries(checks.map((c) => [c.goal, c.ok])),
+    }),
+  );
+  return 0;
+}
+
+installExitHandlers();
+let code = 1;
+try {
+  code = await main();
+} catch (error) {
+  process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+} finally {
+  await cleanupAll();
+}
+process.exit(code);

@@ -1,0 +1,189 @@
+// Measurements: closed model (autocannon), open model at fixed rates, single-connection latency, RSS, cold start.
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+import { Agent, request } from 'undici';
+
+export interface HttpCall {
+  url: string;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface Closed {
+  rps: number;
+  p50: number;
+  p99: number;
+  total: number;
+  errors: number;
+  non2xx: number;
+}
+
+/** Closed model: `connections` clients each send the next request when the last one answered. */
+export async function closed(call: HttpCall, connections: number, seconds: number): Promise<Closed> {
+  const r = await autocannon({
+    url: call.url,
+    method: call.method,
+    headers: call.headers,
+    ...(call.body !== undefined ? { body: call.body } : {}),
+    connections,
+    duration: seconds,
+    timeout: 10,
+  });
+  return {
+    rps: Math.round(r.requests.total / r.duration),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    total: r.requests.total,
+    errors: r.errors,
+    non2xx: r.non2xx,
+  };
+}
+
+export interface Latency {
+  p50: number;
+  p99: number;
+  n: number;
+  errors: number;
+}
+
+export function pct(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function once(agent: Agent, call: HttpCall): Promise<number> {
+  const res = await request(call.url, {
+    method: call.method,
+    headers: call.headers,
+    body: call.body,
+    dispatcher: agent,
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  });
+  await res.body.dump();
+  return res.statusCode;
+}
+
+/** One keep-alive connection, one request at a time, sub-millisecond timing: latency without queueing. */
+export async function serialLatency(call: HttpCall, seconds: number, maxRequests = 50_000): Promise<Latency> {
+  const agent = new Agent({ connections: 1 });
+  const samples: number[] = [];
+  let errors = 0;
+  for (let i = 0; i < 50; i++) await once(agent, call).catch(() => 0); // warm-up
+  const end = performance.now() + seconds * 1000;
+  while (performance.now() < end && samples.length < maxRequests) {
+    const t = performance.now();
+    const status = await once(agent, call).catch(() => 0);
+    if (status < 200 || status > 299) errors++;
+    samples.push(performance.now() - t);
+  }
+  await agent.close();
+  samples.sort((a, b) => a - b);
+  return { p50: pct(samples, 50), p99: pct(samples, 99), n: samples.length, errors };
+}
+
+export interface Open {
+  rate: number;
+  achieved: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  /** Arrivals not sent because `maxInFlight` was reached (the server fell behind). */
+  dropped: number;
+}
+
+/**
+ * Open model: requests start on a fixed schedule whatever the answers do; latency counts from the
+ * scheduled start, so a server that falls behind shows it (no coordinated omission).
+ */
+export async function openModel(
+  call: HttpCall,
+  rate: number,
+  seconds: number,
+  maxInFlight = 2000,
+): Promise<Open> {
+  const agent = new Agent({ connections: 256 });
+  const samples: number[] = [];
+  let errors = 0;
+  let dropped = 0;
+  let inflight = 0;
+  const total = Math.round(rate * seconds);
+  const start = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    if (inflight >= maxInFlight) {
+      dropped++;
+      continue;
+    }
+    inflight++;
+    pending.push(
+      once(agent, call)
+        .then((status) => {
+          if (status < 200 || status > 299) errors++;
+        })
+        .catch(() => {
+          errors++;
+        })
+        .finally(() => {
+          inflight--;
+          samples.push(performance.now() - due);
+        }),
+    );
+  }
+  await Promise.all(pending);
+  const elapsed = (performance.now() - start) / 1000;
+  await agent.close();
+  samples.sort((a, b) => a - b);
+  return {
+    rate,
+    achieved: Math.round(samples.length / elapsed),
+    p50: pct(samples, 50),
+    p99: pct(samples, 99),
+    errors,
+    dropped,
+  };
+}
+
+/** Resident set size of a process, in MiB (Linux /proc). */
+export function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return kb / 1024;
+}
+
+/** Sends exactly `amount` requests over `connections` (closed model), for the leak check. */
+export async function sendAmount(call: HttpCall, amount: number, connections: number): Promise<Closed> {
+  const r = await autocannon({
+    url: call.url,
+    method: call.method,
+    headers: call.headers,
+    ...(call.body !== undefined ? { body: call.body } : {}),
+    connections,
+    amount,
+    timeout: 10,
+  });
+  return {
+    rps: Math.round(r.requests.total / r.duration),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    total: r.requests.total,
+    errors: r.errors,
+    non2xx: r.non2xx,
+  };
+}
+
+/** Sends one request and returns the answer's body, to check a target answers what we think it does. */
+export async function probe(call: HttpCall): Promise<{ status: number; body: string }> {
+  const res = await request(call.url, {
+    method: call.method,
+    headers: call.headers,
+    body: call.body,
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  });
+  return { status: res.statusCode, body: await res.body.text() };
+}
