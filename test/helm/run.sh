@@ -124,6 +124,19 @@ for set in "${VALUES_SETS[@]}"; do
     --api-versions monitoring.coreos.com/v1 $(values_args "$set") > '$WORK/rendered/$set.yaml'"
 done
 
+check_package() {
+  "$HELM" package "$CHART" -d "$WORK/pkg" || return 1
+  local tgz
+  tgz="$(ls "$WORK"/pkg/airflow-mcp-*.tgz)"
+  tar tzf "$tgz" | sort >"$WORK/pkg/files.txt"
+  cat "$WORK/pkg/files.txt"
+  grep -q 'airflow-mcp/dashboards/airflow-mcp.json' "$WORK/pkg/files.txt" &&
+    grep -q 'airflow-mcp/files/mcp-smoke-test.mjs' "$WORK/pkg/files.txt" &&
+    grep -q 'airflow-mcp/values.schema.json' "$WORK/pkg/files.txt" &&
+    ! grep -q 'airflow-mcp/ci/' "$WORK/pkg/files.txt"
+}
+run "helm package (dashboard, hook script and schema inside; ci/ left out)" check_package
+
 # NOTES.txt through `helm template` (install --dry-run needs a cluster): a copy of the chart
 # renders it as a value in a ConfigMap-like document.
 render_notes() {
