@@ -12,6 +12,13 @@ import { BUILD } from '../src/version.js';
 /** Simulated "now" for examples: fixed, so generated output is identical on every run. */
 export const EXAMPLE_EPOCH = Date.parse('2026-03-02T09:30:00Z');
 
+/** How a harness call looks to the tool: its abort signal and progress token, and where notifications go. */
+export interface HarnessCallOptions {
+  signal?: AbortSignal;
+  progressToken?: string;
+  notify?: (n: unknown) => void;
+}
+
 export interface ToolHarness {
   simUrl: string;
   registry: ReturnType<typeof createToolRegistry>;
@@ -19,6 +26,7 @@ export interface ToolHarness {
   call(
     name: string,
     args?: Record<string, unknown>,
+    mcp?: HarnessCallOptions,
   ): Promise<{ text: string; isError: boolean; value: unknown }>;
   close(): Promise<void>;
 }
@@ -50,16 +58,25 @@ export async function startToolHarness(options: { api: 'v1' | 'v2' }): Promise<T
   return {
     simUrl: sim.url,
     registry,
-    async call(name, args = {}) {
+    async call(name, args = {}, mcp: HarnessCallOptions = {}) {
+      const callSignal = mcp.signal ?? signal;
       const rctx = {
         requestId: 'example',
         credentials: undefined,
-        signal,
+        signal: callSignal,
         logger,
         observed: {},
         airflowFor: (call: Parameters<typeof airflow.adapterFor>[0]) => airflow.adapterFor(call),
       };
-      const result = await registry.call({ name, arguments: args }, rctx, { signal, notify: async () => {} });
+      const result = await registry.call(
+        {
+          name,
+          arguments: args,
+          ...(mcp.progressToken ? { _meta: { progressToken: mcp.progressToken } } : {}),
+        },
+        rctx,
+        { signal: callSignal, notify: async (n) => mcp.notify?.(n) },
+      );
       const text = (result.content[0] as { text: string }).text;
       return { text, isError: result.isError === true, value: JSON.parse(text) as unknown };
     },

@@ -128,7 +128,8 @@ export const diagnosticsTools = [
     outputSchema: listOutput(z.looseObject({ dag_id: z.string(), message: z.string() })),
     annotations: READ,
     async handler(args, ctx) {
-      return (await ctx.airflow()).listDagWarnings(args);
+      const page = await (await ctx.airflow()).listDagWarnings(args);
+      return { ...page, items: page.items.map((w) => compact({ ...w })) };
     },
   }),
   defineTool({

@@ -48,13 +48,14 @@ export interface FailedTaskReport {
   log_unavailable?: unknown;
 }
 
-/** The failed tasks with the error-filtered tail of their latest try's log, read concurrently. */
+/** The failed (or retrying) tasks with the error-filtered tail of their latest try's log, read concurrently. */
 export async function failedTaskReports(
   airflow: AirflowAdapter,
   tis: readonly TaskInstance[],
   o: { maxTasks: number; tailLines: number; signal: AbortSignal; requestId: string },
 ): Promise<FailedTaskReport[]> {
-  const failed = tis.filter((t) => t.state === 'failed').slice(0, o.maxTasks);
+  // up_for_retry failed too: its log says why, even though Airflow will try again.
+  const failed = tis.filter((t) => t.state === 'failed' || t.state === 'up_for_retry').slice(0, o.maxTasks);
   const logs = await Promise.allSettled(
     failed.map((t) =>
       readTaskLog(airflow, {

@@ -1,5 +1,6 @@
 // trigger_dag_and_wait over MCP on both Airflow APIs: progress notifications, failed tasks, timeout, cancellation.
 import { describe, expect, it } from 'vitest';
+import { startToolHarness } from '../../../scripts/tool-harness.js';
 import { FAILURE_LINE } from '../../../src/sim/index.js';
 import { connectClient, payload } from '../../helpers/clients.js';
 import { APIS, useStack, waitForRun } from './stack.js';
@@ -67,5 +68,30 @@ describe.each(APIS)('trigger_dag_and_wait on Airflow %s', (api) => {
     await new Promise((r) => setTimeout(r, 2000));
     expect(polls()).toBe(afterCancel);
     await waitForRun(s, 'ml_training_pipeline', runId, ['queued']);
+  });
+});
+
+describe('trigger_dag_and_wait cancelled in-process', () => {
+  it('returns what it knows with cancelled: true once the request is aborted', async () => {
+    const h = await startToolHarness({ api: 'v2' });
+    try {
+      const abort = new AbortController();
+      const notes: unknown[] = [];
+      setTimeout(() => abort.abort(), 400);
+      const r = await h.call(
+        'trigger_dag_and_wait',
+        { dag_id: 'ml_training_pipeline', timeout_seconds: 3600 },
+        { signal: abort.signal, progressToken: 'p1', notify: (n) => notes.push(n) },
+      );
+      expect(r.isError).toBe(false);
+      expect(r.value).toMatchObject({ dag_id: 'ml_training_pipeline', state: 'queued', cancelled: true });
+      expect(r.value).not.toHaveProperty('timed_out');
+      expect(notes[0]).toMatchObject({
+        method: 'notifications/progress',
+        params: { progressToken: 'p1', progress: 0 },
+      });
+    } finally {
+      await h.close();
+    }
   });
 });
