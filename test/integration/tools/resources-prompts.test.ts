@@ -111,3 +111,24 @@ describe.each(['sdk-v1', 'sdk-v2'] as const)('resources and prompts with %s', (k
     await expect(client.getPrompt({ name: 'nope' })).rejects.toThrow();
   });
 });
+
+describe('resources on Airflow 2', () => {
+  const s = useStack('v1');
+  let client: McpClient;
+  beforeAll(async () => {
+    const c = new ClientV1({ name: 'res-af2', version: '1.0.0' });
+    await c.connect(new TransportV1(new URL(s.service.url)));
+    client = c as unknown as McpClient;
+  });
+  afterAll(async () => {
+    await client?.close();
+  });
+
+  it('reads the version and a DAG source (found by file token)', async () => {
+    expect((await client.readResource({ uri: 'airflow://version' })).contents[0]!.text).toContain(
+      '"api_version":"v1"',
+    );
+    const src = await client.readResource({ uri: 'airflow://dags/xcom_pipeline/source' });
+    expect(src.contents[0]!.text).toContain('xcom_pipeline');
+  });
+});
