@@ -76,6 +76,25 @@ describe.each(APIS)('DAG tools on Airflow %s', (api) => {
     expect(load).toMatchObject({ dag_id: 'etl_daily_sales', task_id: 'load', pool: 'default_pool' });
   });
 
+  it('list_import_errors keeps the end of the traceback when clipping', async () => {
+    const page = (await s.ok('list_import_errors', { max_error_chars: 120 })) as unknown as Page;
+    expect(page.total_entries).toBeGreaterThanOrEqual(1);
+    const error = String(page.items[0]!.error);
+    expect(error.length).toBeLessThanOrEqual(120);
+    expect(error.startsWith('…')).toBe(true);
+    expect(error).toMatch(/ModuleNotFoundError/);
+  });
+
+  it('list_dag_warnings lists warnings, for all DAGs or one', async () => {
+    const all = (await s.ok('list_dag_warnings', {})) as unknown as Page;
+    expect(all.items.length).toBeGreaterThan(0);
+    const dagId = String(all.items[0]!.dag_id);
+    const one = (await s.ok('list_dag_warnings', { dag_id: dagId })) as unknown as Page;
+    expect(one.items.every((w) => w.dag_id === dagId && typeof w.message === 'string')).toBe(true);
+    const none = (await s.ok('list_dag_warnings', { dag_id: 'etl_daily_sales' })) as unknown as Page;
+    expect(none.total_entries).toBe(0);
+  });
+
   it.each([
     ['get_dag_details', { dag_id: 'nope' }],
     ['get_dag_source', { dag_id: 'nope' }],
