@@ -34,7 +34,8 @@ export const triggerAndWaitTool = defineTool({
     let run: DagRun = triggered;
     let tis: TaskInstance[] = [];
     let polls = 0;
-    let lastProgress = -1;
+    // Progress only ever increases (the spec requires it): tasks done, starting from 0 at the trigger.
+    let lastProgress = 0;
     let delay = FIRST_POLL_MS;
     let outcome: 'finished' | 'timed_out' | 'cancelled' = 'finished';
 
@@ -49,7 +50,6 @@ export const triggerAndWaitTool = defineTool({
       );
     };
     await ctx.progress(0, undefined, `triggered ${run_id}`);
-    lastProgress = 0;
 
     while (!TERMINAL.has(run.state ?? '')) {
       const waited = ctx.now() - started;

@@ -112,7 +112,12 @@ export const workflowTools = [
         (t) => !['success', 'failed', 'skipped', 'upstream_failed', 'removed'].includes(t.state ?? ''),
       );
       const findings: string[] = [];
-      if (failed.length) findings.push(`${by('failed').length} task(s) failed: ${by('failed').join(', ')}`);
+      if (by('failed').length)
+        findings.push(`${by('failed').length} task(s) failed: ${by('failed').join(', ')}`);
+      if (by('up_for_retry').length)
+        findings.push(
+          `${by('up_for_retry').length} task(s) failed and will be retried: ${by('up_for_retry').join(', ')}`,
+        );
       if (by('upstream_failed').length)
         findings.push(`${by('upstream_failed').length} task(s) did not run because an upstream task failed`);
       if (run.value.state === 'queued')
