@@ -98,6 +98,14 @@ async function heapUsedMiB(mcpUrl: string): Promise<number> {
   return m ? Number(m[1]) / 1024 / 1024 : Number.NaN;
 }
 
+function ratio(a: number | undefined, b: number | undefined): string {
+  return a === undefined || b === undefined || b === 0 ? 'n/a' : (a / b).toFixed(2);
+}
+
+function round3(n: number | undefined): number | null {
+  return n === undefined ? null : Number(n.toFixed(3));
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -191,34 +199,50 @@ async function main(): Promise<number> {
     target: string,
     op: string,
     call: HttpCall,
+    pid: number | undefined,
     connections = CONNECTIONS,
     seconds = CLOSED_S,
   ) => {
-    const r = await closed(call, connections, seconds);
+    const r = await closed(call, connections, seconds, pid);
     const label = connections === CONNECTIONS ? op : `${op}, ${connections} connections, ${seconds} s`;
     closedRows.push({ target, op: label, r });
+    const cpu = r.cpuPerReq === undefined ? '' : `, ${r.cpuPerReq.toFixed(2)} CPU ms/req`;
     log(
-      `closed ${target} ${label}: ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}, non-2xx ${r.non2xx}`,
+      `closed ${target} ${label}: ${r.rps} req/s${cpu}, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}, non-2xx ${r.non2xx}`,
     );
     return r;
   };
-  const svcClosed = await run('airflow-mcp', 'tools/call list_dags (2025)', svcCall);
-  const svcListClosed = await run('airflow-mcp', 'tools/list (2025)', svcList);
-  await run('airflow-mcp', 'tools/call list_dags (2026-07-28)', svcModern);
-  const sdkClosed = await run('SDK reference', 'tools/call list_dags (2025)', sdkCall);
-  const sdkListClosed = await run('SDK reference', 'tools/list (2025)', sdkList);
+  const svcClosed = await run('airflow-mcp', 'tools/call list_dags (2025)', svcCall, service.child.proc.pid);
+  const svcListClosed = await run('airflow-mcp', 'tools/list (2025)', svcList, service.child.proc.pid);
+  await run('airflow-mcp', 'tools/call list_dags (2026-07-28)', svcModern, service.child.proc.pid);
+  const sdkClosed = await run('SDK reference', 'tools/call list_dags (2025)', sdkCall, sdk.child.proc.pid);
+  const sdkListClosed = await run('SDK reference', 'tools/list (2025)', sdkList, sdk.child.proc.pid);
   let astroClosed: Closed | undefined;
   if (astro) {
     // Python answers a few requests per second here: fewer connections and a longer window, so that
     // requests complete inside it (autocannon drops the ones still in flight at the end).
     const astroSeconds = Math.max(CLOSED_S, 10);
     const astroCall = post(astro.url, token, callBody);
-    const r = await run('astro-airflow-mcp', 'tools/call list_dags (2025)', astroCall, 8, astroSeconds);
+    const r = await run(
+      'astro-airflow-mcp',
+      'tools/call list_dags (2025)',
+      astroCall,
+      astro.child.proc.pid,
+      8,
+      astroSeconds,
+    );
     astroClosed = r.total > 0 ? r : undefined;
-    await run('astro-airflow-mcp', 'tools/list (2025)', post(astro.url, token, listBody), 8, astroSeconds);
+    await run(
+      'astro-airflow-mcp',
+      'tools/list (2025)',
+      post(astro.url, token, listBody),
+      astro.child.proc.pid,
+      8,
+      astroSeconds,
+    );
   }
-  const echoClosed = await run('raw node:http echo', 'POST JSON', echoCall);
-  const simClosed = await run('simulator direct', `GET ${upstreamPath}`, direct);
+  const echoClosed = await run('raw node:http echo', 'POST JSON', echoCall, echo.child.proc.pid);
+  const simClosed = await run('simulator direct', `GET ${upstreamPath}`, direct, sim.child.proc.pid);
 
   // ---- latency without queueing: one connection, one request at a time -----------------------------
   const serial: { target: string; r: Latency }[] = [];
@@ -321,12 +345,14 @@ async function main(): Promise<number> {
     {
       goal: 'tools/call ≥ 3× SDK reference',
       ok: svcClosed.rps >= 3 * sdkClosed.rps,
-      value: `${(svcClosed.rps / sdkClosed.rps).toFixed(2)}×`,
+      value: `${(svcClosed.rps / sdkClosed.rps).toFixed(2)}× req/s; ${ratio(sdkClosed.cpuPerReq, svcClosed.cpuPerReq)}× less CPU per request`,
     },
     {
       goal: 'tools/call ≥ 10× Python anchor',
       ok: astroClosed ? svcClosed.rps >= 10 * astroClosed.rps : null,
-      value: astroClosed ? `${(svcClosed.rps / Math.max(1, astroClosed.rps)).toFixed(1)}×` : 'not measured',
+      value: astroClosed
+        ? `${(svcClosed.rps / astroClosed.rps).toFixed(1)}× req/s; ${ratio(astroClosed.cpuPerReq, svcClosed.cpuPerReq)}× less CPU per request`
+        : 'not measured',
     },
     { goal: 'MCP overhead p50 ≤ 1 ms', ok: overheadP50 <= 1, value: `${overheadP50.toFixed(3)} ms` },
     { goal: 'RSS ≤ 100 MiB', ok: rssEnd <= 100, value: `${rssEnd.toFixed(1)} MiB` },
@@ -377,6 +403,9 @@ async function main(): Promise<number> {
       sdk_reference_rps: sdkClosed.rps,
       sdk_reference_list_rps: sdkListClosed.rps,
       raw_echo_rps: echoClosed.rps,
+      tools_call_cpu_ms: round3(svcClosed.cpuPerReq),
+      sdk_reference_cpu_ms: round3(sdkClosed.cpuPerReq),
+      astro_cpu_ms: round3(astroClosed?.cpuPerReq),
       sim_direct_rps: simClosed.rps,
       astro_rps: astroClosed?.rps ?? null,
       astro_connections: astroClosed ? 8 : null,

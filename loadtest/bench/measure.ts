@@ -12,6 +12,8 @@ export interface HttpCall {
 
 export interface Closed {
   rps: number;
+  /** CPU ms the target process used per request (when its pid was given). */
+  cpuPerReq?: number;
   p50: number;
   p99: number;
   total: number;
@@ -20,7 +22,13 @@ export interface Closed {
 }
 
 /** Closed model: `connections` clients each send the next request when the last one answered. */
-export async function closed(call: HttpCall, connections: number, seconds: number): Promise<Closed> {
+export async function closed(
+  call: HttpCall,
+  connections: number,
+  seconds: number,
+  pid?: number,
+): Promise<Closed> {
+  const cpu0 = pid === undefined ? 0 : cpuMs(pid);
   const r = await autocannon({
     url: call.url,
     method: call.method,
@@ -30,8 +38,10 @@ export async function closed(call: HttpCall, connections: number, seconds: numbe
     duration: seconds,
     timeout: 10,
   });
+  const cpu = pid === undefined ? undefined : cpuMs(pid) - cpu0;
   return {
     rps: Math.round(r.requests.total / r.duration),
+    ...(cpu !== undefined && r.requests.total > 0 ? { cpuPerReq: cpu / r.requests.total } : {}),
     p50: r.latency.p50,
     p99: r.latency.p99,
     total: r.requests.total,
@@ -146,6 +156,16 @@ export async function openModel(
     errors,
     dropped,
   };
+}
+
+/**
+ * CPU time a process has used, in ms (utime + stime from /proc, 100 ticks/s on Linux). CPU per request
+ * is far steadier than req/s on a machine shared with other work.
+ */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Resident set size of a process, in MiB (Linux /proc). */
