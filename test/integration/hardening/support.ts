@@ -49,6 +49,13 @@ export function sawOf(call: Pick<TimedCall, 'ex' | 'body'>): string {
   const result = ex.rpc?.result as { isError?: boolean } | undefined;
   if (result?.isError && body) return `HTTP ${ex.status}, tool error \`${body.code}\`: "${body.message}"`;
   if (result) return `HTTP ${ex.status}, tool result`;
+  try {
+    // Answers given before the MCP layer carry id null, so the id-matching parser skips them.
+    const error = (JSON.parse(ex.text) as { error?: { code: number; message: string } }).error;
+    if (error) return `HTTP ${ex.status}, JSON-RPC ${error.code} "${error.message}"`;
+  } catch {
+    // not JSON: show the start of it
+  }
   return `HTTP ${ex.status}, ${ex.text.slice(0, 120)}`;
 }
 
