@@ -34,7 +34,8 @@ describe('load shedding', () => {
     expect(shed.ex.status).toBe(503);
     expect(shed.ex.headers['retry-after']).toBe('1');
     expect(JSON.parse(shed.ex.text).error.code).toBe(-32000);
-    expect(shed.ms).toBeLessThan(200);
+    // The hung calls take 1000 ms: anything well under that was not queued.
+    expect(shed.ms).toBeLessThan(500);
     recordRow(
       'overload',
       '5th request with MAX_CONCURRENT_REQUESTS=4 in flight',

@@ -109,7 +109,7 @@ describe('circuit breaker', () => {
         expect(fast.body).toMatchObject({ code: 'upstream_unavailable', retryable: true });
         expect(String(fast.body?.message)).toContain('calls are paused');
         expect(String(fast.body?.hint)).toContain('resume by themselves');
-        expect(fast.ms).toBeLessThan(200);
+        expect(fast.ms).toBeLessThan(500);
         expect(sim.calls).toHaveLength(3);
         let m = await s.metrics();
         expect(metricValue(m, 'airflow_mcp_upstream_breaker_state')).toBe(2);
