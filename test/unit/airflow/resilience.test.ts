@@ -61,6 +61,15 @@ describe('classification', () => {
     ['redirect', new AppError('upstream_unavailable', 'r', { status: 307 }), false, false],
     ['401', new AppError('upstream_unauthorized', 'u', { status: 401 }), false, false],
     ['404', notFound(), false, false],
+    ['409', new AppError('conflict', 'c', { status: 409 }), false, false],
+    ['422', new AppError('invalid_argument', 'v', { status: 422 }), false, false],
+    ['403', new AppError('upstream_forbidden', 'f', { status: 403 }), false, false],
+    [
+      'invalid JSON (no status)',
+      new AppError('upstream_unavailable', 'Airflow answered with invalid JSON.'),
+      true,
+      true,
+    ],
     ['too large (marked)', notAFault(new AppError('upstream_unavailable', 'big')), false, false],
     ['a plain Error', new Error('boom'), false, false],
   ])('%s', (_label, error, fault, retry) => {
