@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Pool, SafeConnection, Variable } from '../airflow/types.js';
 import { listOutput, READ, write } from './annotations.js';
 import { defineTool } from './define-tool.js';
-import { clip, compact, paging } from './schemas.js';
+import { clip, compact, hintNotFound, paging } from './schemas.js';
 
 const variableKey = z
   .string()
@@ -76,7 +76,7 @@ export const adminTools = [
     inputSchema: z.object({ name: z.string().min(1).max(256).describe('Pool name') }),
     annotations: READ,
     async handler({ name }, ctx) {
-      return poolBrief(await (await ctx.airflow()).getPool(name));
+      return poolBrief(await (await ctx.airflow()).getPool(name).catch(hintNotFound('list_pools')));
     },
   }),
   defineTool({
@@ -102,7 +102,8 @@ export const adminTools = [
     inputSchema: z.object({ key: variableKey }),
     annotations: READ,
     async handler({ key }, ctx) {
-      return variableBrief(await (await ctx.airflow()).getVariable(key), ctx.maxOutputBytes - 512);
+      const v = await (await ctx.airflow()).getVariable(key).catch(hintNotFound('list_variables'));
+      return variableBrief(v, ctx.maxOutputBytes - 512);
     },
   }),
   defineTool({
@@ -132,7 +133,7 @@ export const adminTools = [
     inputSchema: z.object({ key: variableKey }),
     annotations: write({ destructive: true, idempotent: true, openWorld: false }),
     async handler({ key }, ctx) {
-      await (await ctx.airflow()).deleteVariable(key);
+      await (await ctx.airflow()).deleteVariable(key).catch(hintNotFound('list_variables'));
       return { key, deleted: true };
     },
   }),

@@ -1,5 +1,6 @@
 // Input schema pieces shared by the tool domains (identifiers, paging), validated once at start-up.
 import { z } from 'zod';
+import { AppError } from '../errors.js';
 
 // Airflow ids: DAG and task ids are [A-Za-z0-9_.-]; run ids are freer (e.g. manual__2024-01-01T00:00:00+00:00).
 export const dagId = z
@@ -57,4 +58,17 @@ export function compact<T extends Record<string, unknown>>(record: T): Partial<T
 export function clip(text: string | null, max: number): string | null {
   if (text === null) return null;
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** Replaces the generic not-found hint with the list tool that shows valid ids for this kind of object. */
+export function hintNotFound(listTool: string) {
+  return (error: unknown): never => {
+    if (error instanceof AppError && error.code === 'not_found') {
+      throw new AppError('not_found', error.message, {
+        hint: `${listTool} shows the valid ones.`,
+        ...(error.status !== undefined ? { status: error.status } : {}),
+      });
+    }
+    throw error;
+  };
 }

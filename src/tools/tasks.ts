@@ -5,7 +5,7 @@ import { AppError } from '../errors.js';
 import { listOutput, READ } from './annotations.js';
 import { defineTool } from './define-tool.js';
 import { compilePattern, LEVEL_PATTERNS, readTaskLog } from './log-reader.js';
-import { clip, compact, dagId, isoDate, mapIndex, paging, runId, taskId } from './schemas.js';
+import { clip, compact, dagId, hintNotFound, isoDate, mapIndex, paging, runId, taskId } from './schemas.js';
 
 export const TI_STATES = [
   'none',
@@ -71,7 +71,7 @@ export const taskTools = [
     annotations: READ,
     async handler({ dag_id, task_id }, ctx) {
       const airflow = await ctx.airflow();
-      const t = await airflow.getTask(dag_id, task_id);
+      const t = await airflow.getTask(dag_id, task_id).catch(hintNotFound('list_tasks'));
       return compact({
         dag_id,
         ...taskDefBrief(t),

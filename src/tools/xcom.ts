@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { XcomEntry } from '../airflow/types.js';
 import { listOutput, READ } from './annotations.js';
 import { defineTool } from './define-tool.js';
-import { compact, dagId, mapIndex, paging, runId, taskId } from './schemas.js';
+import { compact, dagId, hintNotFound, mapIndex, paging, runId, taskId } from './schemas.js';
 
 const xcomKey = z.string().min(1).max(512).describe('XCom key, e.g. return_value');
 
@@ -50,7 +50,9 @@ export const xcomTools = [
     }),
     annotations: READ,
     async handler({ dag_id, run_id, task_id, key, map_index }, ctx) {
-      const x = await (await ctx.airflow()).getXcomEntry(dag_id, run_id, task_id, key, map_index);
+      const x = await (await ctx.airflow())
+        .getXcomEntry(dag_id, run_id, task_id, key, map_index)
+        .catch(hintNotFound('list_xcom_entries'));
       return { dag_id, run_id, ...entryBrief(x), value: x.value ?? null };
     },
   }),

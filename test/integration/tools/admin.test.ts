@@ -16,7 +16,10 @@ describe.each(APIS)('admin tools on Airflow %s', (api) => {
       slots: 4,
       open: 4,
     });
-    expect(await s.fails('get_pool', { name: 'nope' })).toMatchObject({ code: 'not_found' });
+    expect(await s.fails('get_pool', { name: 'nope' })).toMatchObject({
+      code: 'not_found',
+      hint: expect.stringContaining('list_pools'),
+    });
   });
 
   it.each([
@@ -55,7 +58,10 @@ describe.each(APIS)('admin tools on Airflow %s', (api) => {
     expect(await s.ok('set_variable', { key, value: 'two' })).toMatchObject({ value: 'two', created: false });
     expect((await s.ok('get_variable', { key })).value).toBe('two');
     expect(await s.ok('delete_variable', { key })).toEqual({ key, deleted: true });
-    expect(await s.fails('get_variable', { key })).toMatchObject({ code: 'not_found' });
+    expect(await s.fails('get_variable', { key })).toMatchObject({
+      code: 'not_found',
+      hint: expect.stringContaining('list_variables'),
+    });
     expect(await s.fails('delete_variable', { key })).toMatchObject({ code: 'not_found' });
   });
 

@@ -50,7 +50,7 @@ describe.each(APIS)('XCom and asset tools on Airflow %s', (api) => {
         task_id: 'push_values',
         key: 'nope',
       }),
-    ).toMatchObject({ code: 'not_found' });
+    ).toMatchObject({ code: 'not_found', hint: expect.stringContaining('list_xcom_entries') });
   });
 
   it('list_assets shows producers and consumers, filtered by URI and DAG', async () => {
