@@ -36,7 +36,7 @@ export async function closed(
     ...(call.body !== undefined ? { body: call.body } : {}),
     connections,
     duration: seconds,
-    timeout: 10,
+    timeout: 30,
   });
   const cpu = pid === undefined ? undefined : cpuMs(pid) - cpu0;
   return {
@@ -184,7 +184,7 @@ export async function sendAmount(call: HttpCall, amount: number, connections: nu
     ...(call.body !== undefined ? { body: call.body } : {}),
     connections,
     amount,
-    timeout: 10,
+    timeout: 30,
   });
   return {
     rps: Math.round(r.requests.total / r.duration),

@@ -18,6 +18,7 @@ export interface ReportInput {
   latencyMs: number;
   connections: number;
   closedSeconds: number;
+  rounds: number;
   serialSeconds: number;
   openSeconds: number;
   rssTotal: number;
@@ -29,6 +30,10 @@ export interface ReportInput {
   overheadP50: number;
   overheadP99: number;
   memory: {
+    rssIdle: number;
+    rssUncapped: number;
+    closedServed: number;
+    heapCapMiB: number;
     rssStart: number;
     rssHalf: number;
     rssEnd: number;
@@ -82,7 +87,11 @@ export function writeReport(path: string, r: ReportInput): void {
     'stateless 2025-era POSTs (`MCP-Protocol-Version: 2025-06-18`, no initialize) unless marked 2026-07-28.',
     'Each target was checked first to return a real result (not `isError`).',
     '',
-    `## Throughput, closed model (autocannon, ${r.connections} connections, ${r.closedSeconds} s each)`,
+    `## Throughput, closed model (autocannon, ${r.connections} connections unless noted, ${r.closedSeconds} s per run)`,
+    '',
+    `Every target ran once per round, ${r.rounds} round(s), interleaved; the table shows medians over rounds.`,
+    'Ratios in the goals table are medians of ratios taken within a round (paired), which cancels most of the',
+    "drift in the machine's background load.",
     '',
     '| target | operation | req/s | CPU ms / request | p50 ms | p99 ms | errors | non-2xx |',
     '|---|---|---:|---:|---:|---:|---:|---:|',
@@ -105,7 +114,9 @@ export function writeReport(path: string, r: ReportInput): void {
     '',
     `## Open model (fixed arrival rate, ${r.openSeconds} s each; latency from the scheduled start)`,
     '',
-    '| target | offered req/s | achieved req/s | p50 ms | p99 ms | errors | dropped (≥2000 in flight) |',
+    "Rates are 25/50/75% of airflow-mcp's closed-model tools/call throughput in this run, offered to both.",
+    '',
+    '| target | offered req/s | achieved req/s | p50 ms | p99 ms | errors | dropped (≥512 in flight) |',
     '|---|---:|---:|---:|---:|---:|---:|',
     ...r.openRows.map(
       (o) =>
@@ -114,7 +125,8 @@ export function writeReport(path: string, r: ReportInput): void {
     '',
     '## Memory and start-up (airflow-mcp)',
     '',
-    `- RSS after 1,000 warm-up calls: ${f(r.memory.rssStart, 1)} MiB; after ${r.rssTotal / 2} tools/call: ${f(r.memory.rssHalf, 1)} MiB; after ${r.rssTotal}: **${f(r.memory.rssEnd, 1)} MiB** (growth ${f(r.memory.rssEnd - r.memory.rssHalf, 1)} MiB); V8 heap used ${f(r.memory.heapHalf, 1)} → ${f(r.memory.heapEnd, 1)} MiB; ${r.memory.errors} errors.`,
+    `- Leak check, a fresh process with \`--max-old-space-size=${r.memory.heapCapMiB}\` (the old-space budget of a 256Mi container, the Helm chart's limit): RSS ${f(r.memory.rssIdle, 1)} MiB idle, ${f(r.memory.rssStart, 1)} MiB after 1,000 warm-up calls, ${f(r.memory.rssHalf, 1)} MiB after ${r.rssTotal / 2} tools/call, **${f(r.memory.rssEnd, 1)} MiB after ${r.rssTotal}** (growth ${f(r.memory.rssEnd - r.memory.rssHalf, 1)} MiB); V8 heap used ${f(r.memory.heapHalf, 1)} → ${f(r.memory.heapEnd, 1)} MiB; ${r.memory.errors} errors.`,
+    `- Without a heap cap (V8 sizes the heap from the host's memory and collects lazily), the process that served the closed-model runs (${r.memory.closedServed} requests) held ${f(r.memory.rssUncapped, 1)} MiB RSS.`,
     `- Cold start, spawn → first \`/readyz\` 200: median **${r.cold.toFixed(0)} ms** (runs: ${r.colds.map((c) => c.toFixed(0)).join(', ')} ms).`,
     '',
     '## Goals',
