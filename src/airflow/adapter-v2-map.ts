@@ -83,7 +83,26 @@ export function logLineV2(entry: unknown): string {
   const level = str(e.level);
   const event = str(e.event) ?? '';
   const prefix = [ts ? `[${ts}]` : null, level ? level.toUpperCase() : null].filter(Boolean).join(' ');
-  return prefix ? `${prefix} - ${event}` : event;
+  const text = prefix ? `${prefix} - ${event}` : event;
+  return Array.isArray(e.error_detail) ? `${text}\n${tracebackLines(e.error_detail)}` : text;
+}
+
+const MAX_FRAMES = 5;
+
+/** Airflow 3 puts a task's exception in a structured error_detail; render it as Python prints a traceback. */
+function tracebackLines(detail: unknown[]): string {
+  const out: string[] = [];
+  for (const raw of detail) {
+    const d = obj(raw);
+    const frames = Array.isArray(d.frames) ? d.frames.map(obj) : [];
+    out.push('Traceback (most recent call last):');
+    if (frames.length > MAX_FRAMES) out.push(`  ... ${frames.length - MAX_FRAMES} earlier frames ...`);
+    for (const f of frames.slice(-MAX_FRAMES)) {
+      out.push(`  File "${str(f.filename)}", line ${num(f.lineno)}, in ${str(f.name)}`);
+    }
+    out.push(`${str(d.exc_type) ?? 'Exception'}: ${str(d.exc_value) ?? ''}`);
+  }
+  return out.join('\n');
 }
 
 export function taskDefinition(t: Json): TaskDefinition {
