@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ConfigError } from '../../../src/config/settings.js';
 import { type Simulator, startSimulator } from '../../../src/sim/index.js';
 import { legacyHeaders, rawPost, toolsCall } from '../../helpers/raw-mcp.js';
@@ -250,6 +250,11 @@ describe('credential hygiene across the whole workload', () => {
     const out: string[] = [];
     child.stdout.on('data', (d) => out.push(String(d)));
     child.stderr.on('data', (d) => out.push(String(d)));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    // SIGTERM (never SIGKILL: tsx would leave its node child behind) even when an assertion fails.
+    onTestFinished(() => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+    });
     const deadline = Date.now() + 15_000;
     while (!out.join('').includes('airflow-mcp listening') && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 50));
@@ -267,7 +272,6 @@ describe('credential hygiene across the whole workload', () => {
       const ex = await rawPost(url, toolsCall(1, 'list_dags'), legacyHeaders(headers));
       emitted.push({ where: 'process response', text: ex.text + JSON.stringify(ex.headers) });
     }
-    const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     await exited;
     emitted.push({ where: 'process output', text: out.join('') });

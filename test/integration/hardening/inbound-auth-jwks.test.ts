@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { JWT_AUDIENCE } from '../../../src/sim/auth.js';
 import { type Simulator, startSimulator } from '../../../src/sim/index.js';
 import { legacyHeaders, rawPost, toolsCall } from '../../helpers/raw-mcp.js';
@@ -120,6 +120,9 @@ describe('the real process', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
+    onTestFinished(() => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+    });
     const err: string[] = [];
     child.stderr.on('data', (d) => err.push(String(d)));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));

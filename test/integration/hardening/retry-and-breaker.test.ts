@@ -97,7 +97,7 @@ describe('circuit breaker', () => {
   it('opens after consecutive failures, fails fast without calling Airflow, and recovers by itself', async () => {
     const auth = { authorization: `Bearer ${await sim.issueToken('admin')}` };
     await withService(
-      { AIRFLOW_RETRIES: '0', AIRFLOW_BREAKER_THRESHOLD: '3', AIRFLOW_BREAKER_COOLDOWN_MS: '700' },
+      { AIRFLOW_RETRIES: '0', AIRFLOW_BREAKER_THRESHOLD: '3', AIRFLOW_BREAKER_COOLDOWN_MS: '2000' },
       async (s) => {
         sim.setFault({ match: { pathIncludes: '/dags' }, status: 503 });
         for (let i = 0; i < 3; i++) {
@@ -118,7 +118,7 @@ describe('circuit breaker', () => {
 
         // Airflow comes back; after the cool-down one probe goes through and closes the breaker.
         sim.setFault(null);
-        await new Promise((r) => setTimeout(r, 800));
+        await new Promise((r) => setTimeout(r, 2100));
         const probe = await callTool(s.url, 'list_dags', {}, auth);
         expect(probe.body?.code).toBeUndefined();
         const after = await callTool(s.url, 'list_dags', {}, auth);
@@ -140,12 +140,12 @@ describe('circuit breaker', () => {
   it('a failed half-open probe re-opens the breaker', async () => {
     const auth = { authorization: `Bearer ${await sim.issueToken('admin')}` };
     await withService(
-      { AIRFLOW_RETRIES: '0', AIRFLOW_BREAKER_THRESHOLD: '2', AIRFLOW_BREAKER_COOLDOWN_MS: '300' },
+      { AIRFLOW_RETRIES: '0', AIRFLOW_BREAKER_THRESHOLD: '2', AIRFLOW_BREAKER_COOLDOWN_MS: '1500' },
       async (s) => {
         sim.setFault({ match: { pathIncludes: '/dags' }, status: 500 });
         await callTool(s.url, 'list_dags', {}, auth);
         await callTool(s.url, 'list_dags', {}, auth);
-        await new Promise((r) => setTimeout(r, 400));
+        await new Promise((r) => setTimeout(r, 1600));
         const probe = await callTool(s.url, 'list_dags', {}, auth);
         expect(probe.body).toMatchObject({ status: 500 });
         const fast = await callTool(s.url, 'list_dags', {}, auth);

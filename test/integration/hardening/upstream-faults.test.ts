@@ -7,10 +7,10 @@ import { type Simulator, startSimulator } from '../../../src/sim/index.js';
 import { startTestService, type TestService } from '../../helpers/service.js';
 import { callTool, recordRow, sawOf } from './support.js';
 
-const TIMEOUT_MS = 1500;
+const TIMEOUT_MS = 2000;
 const DAG = 'asset_producer_orders';
 // A little slack for the event loop and the MCP round trip on a busy CI machine.
-const BOUND_MS = TIMEOUT_MS + 1000;
+const BOUND_MS = TIMEOUT_MS + 1500;
 const ENV = {
   AIRFLOW_API_VERSION: 'v2',
   AIRFLOW_TIMEOUT_MS: String(TIMEOUT_MS),
