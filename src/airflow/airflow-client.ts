@@ -100,6 +100,7 @@ export function resilienceFor(
     isRetryable,
     retryAfterMs: retryAfterMsOf,
     onRetry: () => deps.metrics.upstreamRetries.inc(),
+    onCancelled: (error) => notAFault(error),
     onOpen: (error) => {
       deps.metrics.upstreamShortCircuited.inc();
       return notAFault(error);

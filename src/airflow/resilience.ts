@@ -8,6 +8,7 @@ import {
   ExponentialBackoff,
   handleWhen,
   type IBackoff,
+  TaskCancelledError,
 } from 'cockatiel';
 import { AppError } from '../errors.js';
 
@@ -34,6 +35,8 @@ export interface ResilienceOptions {
   onRetry?: (attempt: number, delayMs: number) => void;
   /** Called with the fail-fast error when the open breaker refuses a call (marks it, counts it). */
   onOpen: (error: AppError) => AppError;
+  /** Marks the error for a call the client cancelled while waiting on the breaker. */
+  onCancelled: (error: AppError) => AppError;
   onBreakerState?: (state: 'closed' | 'open' | 'half_open') => void;
 }
 
@@ -143,13 +146,20 @@ export function createResilience(o: ResilienceOptions): Resilience {
       : undefined;
   breaker?.onStateChange((s) => o.onBreakerState?.(STATE_NAMES[s]));
 
+  const refuse = () => o.onOpen(breakerOpenError(o.breakerCooldownMs, o.breakerThreshold));
+
   async function guarded<T>(attempt: (signal: AbortSignal) => Promise<T>, signal: AbortSignal) {
     if (!breaker) return attempt(signal);
+    // While the one half-open probe is in flight, cockatiel would make other calls wait for its verdict
+    // (up to a whole timeout): refuse them at once instead, so nothing piles up.
+    if (breaker.state === CircuitState.HalfOpen) throw refuse();
     try {
       return await breaker.execute(({ signal: s }) => attempt(s), signal);
     } catch (error) {
-      if (error instanceof BrokenCircuitError)
-        throw o.onOpen(breakerOpenError(o.breakerCooldownMs, o.breakerThreshold));
+      if (error instanceof BrokenCircuitError) throw refuse();
+      if (error instanceof TaskCancelledError) {
+        throw o.onCancelled(new AppError('upstream_unavailable', 'The request was cancelled by the client.'));
+      }
       throw error;
     }
   }

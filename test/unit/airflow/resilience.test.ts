@@ -29,6 +29,7 @@ function make(overrides: Partial<Parameters<typeof createResilience>[0]> = {}) {
       opened.push(e);
       return notAFault(e);
     },
+    onCancelled: notAFault,
     ...overrides,
   });
   return { r, opened };
@@ -165,6 +166,25 @@ describe('circuit breaker', () => {
     await expect(r.execute(policy(true), fn)).rejects.toThrow(/calls are paused/);
     vi.advanceTimersByTime(2);
     expect(await r.execute(policy(true), fn)).toBe('ok');
+    expect(r.breakerState()).toBe('closed');
+  });
+
+  it('while the half-open probe is in flight, other calls are refused at once instead of waiting', async () => {
+    const { r } = make({ retries: 0, breakerThreshold: 1 });
+    await expect(
+      r.execute(policy(true), async () => {
+        throw down();
+      }),
+    ).rejects.toMatchObject({ status: 503 });
+    vi.advanceTimersByTime(1001);
+    let release: (v: string) => void = () => {};
+    const probe = r.execute(policy(true), () => new Promise<string>((resolve) => (release = resolve)));
+    expect(r.breakerState()).toBe('half_open');
+    const other = vi.fn(async () => 'should not run');
+    await expect(r.execute(policy(true), other)).rejects.toThrow(/calls are paused/);
+    expect(other).not.toHaveBeenCalled();
+    release('ok');
+    expect(await probe).toBe('ok');
     expect(r.breakerState()).toBe('closed');
   });
 
