@@ -173,8 +173,10 @@ describe('real Airflow 3 through the MCP service (forward mode)', () => {
           : toolsCall(i, 'list_dags', { limit: 2 });
         return { i, asAdmin, write, tool, target: services[i % 3 === 0 ? 1 : 0]! };
       });
-      const results = await Promise.all(
-        calls.map(async (c) => {
+      // 16 in flight at any moment: concurrent and interleaved, without queueing 200 writes on SQLite at once.
+      const results = await inPool(
+        16,
+        calls.map((c) => async () => {
           const ex = await rawPost(
             c.target.url,
             c.tool,
@@ -220,3 +222,18 @@ describe('real Airflow 3 through the MCP service (forward mode)', () => {
     }
   });
 });
+
+/** Runs tasks with at most `size` in flight, keeping result order. */
+async function inPool<T>(size: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: size }, async () => {
+      while (next < tasks.length) {
+        const i = next++;
+        results[i] = await tasks[i]!();
+      }
+    }),
+  );
+  return results;
+}
