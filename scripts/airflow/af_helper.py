@@ -199,6 +199,13 @@ def wait_dags(base: str, seconds: float, ids: list[str]) -> None:
     sys.exit(1)
 
 
+def _db_kind() -> str:
+    cfg = configparser.ConfigParser(interpolation=None)
+    cfg.read(os.path.join(os.environ["AIRFLOW_HOME"], "airflow.cfg"))
+    conn = cfg.get("database", "sql_alchemy_conn", fallback="")
+    return "postgres" if conn.startswith("postgres") else "sqlite"
+
+
 def write_env(path: str) -> None:
     port = os.environ["AF_PORT"]
     values = {
@@ -210,6 +217,7 @@ def write_env(path: str) -> None:
         "AIRFLOW_HOME": os.environ["AIRFLOW_HOME"],
         "AIRFLOW_CFG": os.path.join(os.environ["AIRFLOW_HOME"], "airflow.cfg"),
         "AIRFLOW_AUTH": "jwt" if MAJOR == "3" else "basic",
+        "AIRFLOW_DB": _db_kind(),
         "AIRFLOW_JWT_SECRET": os.environ.get("AIRFLOW__API_AUTH__JWT_SECRET", ""),
         "AIRFLOW_JWT_ALGORITHM": "HS512" if MAJOR == "3" else "",
         "AIRFLOW_USERS": ",".join(f"{u}:{p}" for u, p in USERS.items()),

@@ -57,6 +57,12 @@ if [ "${#groups[@]}" -gt 0 ]; then
   stopped=${#groups[@]}
 fi
 
+# The private PostgreSQL cluster (AIRFLOW_E2E_DB=postgres), whatever AIRFLOW_E2E_DB says now.
+if [ -f "$AF_PGDATA/postmaster.pid" ] && pg_bin="$(af_pg_bin)"; then
+  af_log "stopping PostgreSQL in $AF_PGDATA"
+  af_as_pg "$pg_bin/pg_ctl" -D "$AF_PGDATA" -m fast -w -t 30 stop >/dev/null 2>&1 || true
+fi
+
 # Stragglers that left their group but kept the environment marker.
 stragglers="$(marked_pids)"
 if [ -n "$stragglers" ]; then

@@ -64,13 +64,41 @@ AF_API_SECRET_KEY="airflow-mcp-e2e-test-only-api-secret-key"
 AF_USERS="admin:admin,viewer:viewer,op:op"
 
 export AIRFLOW_HOME="$AF_STATE/home"
-# SQLite waits up to 60 s for a lock (sqlite3's default is 5 s): under load (2 cores shared
-# with npm/tsc/vitest) the scheduler otherwise dies with "database is locked".
-AF_SQLITE_URL="sqlite:///$AIRFLOW_HOME/airflow.db?timeout=60"
+# Metadata DB: AIRFLOW_E2E_DB=postgres (default for Airflow 3: a private PostgreSQL cluster in
+# $AF_STATE/pg on 127.0.0.1:$AF_PG_PORT, started and stopped with Airflow) or sqlite (default
+# for Airflow 2). SQLite does not survive concurrent writes through the Airflow 3 API server:
+# "database is locked" 500s, a dead scheduler (docs/airflow-e2e.md, "Problems").
+# The choice sticks: up.sh records it in $AF_STATE/db, used when AIRFLOW_E2E_DB is unset.
+if [ -n "${AIRFLOW_E2E_DB:-}" ]; then
+  AF_DB="$AIRFLOW_E2E_DB"
+elif [ -s "$AF_STATE/db" ]; then
+  AF_DB="$(cat "$AF_STATE/db")"
+elif [ "$AF_MAJOR" = "3" ]; then
+  AF_DB="postgres"
+else
+  AF_DB="sqlite"
+fi
+AF_PGDATA="$AF_STATE/pg"
+AF_PG_PORT="${AIRFLOW_E2E_PG_PORT:-$((AF_PORT + 341))}"  # 9432 for Airflow 3, 9433 for 2
+case "$AF_DB" in
+  # SQLite waits up to 60 s for a lock (sqlite3's default is 5 s): under load (2 cores
+  # shared with npm/tsc/vitest) the scheduler otherwise dies with "database is locked".
+  sqlite) AF_DB_URL="sqlite:///$AIRFLOW_HOME/airflow.db?timeout=60" ;;
+  postgres) AF_DB_URL="postgresql+psycopg2://airflow:airflow@127.0.0.1:$AF_PG_PORT/airflow" ;;
+  *)
+    echo "AIRFLOW_E2E_DB must be sqlite or postgres" >&2
+    exit 64
+    ;;
+esac
 export AIRFLOW__CORE__DAGS_FOLDER="$AF_DAGS"
 export AIRFLOW__CORE__LOAD_EXAMPLES="False"
 export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="False"
 export AIRFLOW__LOGGING__COLORED_CONSOLE_LOG="False"
+# The API server runs sync endpoints on up to 40 threads; SQLAlchemy's default pool (5 + 10
+# overflow, 30 s wait) then runs dry under ~50 concurrent requests: 500s, and task processes
+# whose execution-API calls time out fail. 20 + 40 covers every thread (PostgreSQL allows 200).
+export AIRFLOW__DATABASE__SQL_ALCHEMY_POOL_SIZE="20"
+export AIRFLOW__DATABASE__SQL_ALCHEMY_MAX_OVERFLOW="40"
 
 if [ "$AF_MAJOR" = "3" ]; then
   export AIRFLOW__CORE__EXECUTOR="LocalExecutor"
@@ -80,7 +108,7 @@ if [ "$AF_MAJOR" = "3" ]; then
   export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="$AF_USERS"
   export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="$AIRFLOW_HOME/simple_auth_manager_passwords.json"
   export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="$AF_URL/execution/"
-  export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="$AF_SQLITE_URL"
+  export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="$AF_DB_URL"
   export AIRFLOW__API__HOST="$AF_HOST"
   export AIRFLOW__API__PORT="$AF_PORT"
   export AIRFLOW__API__WORKERS="1"
@@ -94,8 +122,13 @@ if [ "$AF_MAJOR" = "3" ]; then
 else
   # Airflow 2 refuses LocalExecutor on SQLite: SequentialExecutor runs tasks one at a time
   # inside the scheduler. Auth: FAB users + HTTP Basic on /api/v1.
-  export AIRFLOW__CORE__EXECUTOR="SequentialExecutor"
-  export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="$AF_SQLITE_URL"
+  # (with AIRFLOW_E2E_DB=postgres: LocalExecutor)
+  if [ "$AF_DB" = "postgres" ]; then
+    export AIRFLOW__CORE__EXECUTOR="LocalExecutor" AIRFLOW__CORE__PARALLELISM="4"
+  else
+    export AIRFLOW__CORE__EXECUTOR="SequentialExecutor"
+  fi
+  export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="$AF_DB_URL"
   export AIRFLOW__API__AUTH_BACKENDS="airflow.api.auth.backend.basic_auth,airflow.api.auth.backend.session"
   export AIRFLOW__WEBSERVER__WEB_SERVER_HOST="$AF_HOST"
   export AIRFLOW__WEBSERVER__WEB_SERVER_PORT="$AF_PORT"
@@ -119,6 +152,22 @@ export PIP_CACHE_DIR="$AF_PIP_CACHE"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
 af_log() { printf '[airflow-e2e] %s\n' "$*" >&2; }
+
+# Run a PostgreSQL tool as the cluster owner (postgres refuses to run as root).
+af_as_pg() {
+  if [ "$(id -u)" = "0" ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+af_pg_bin() {
+  local d
+  if command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/pg_ctl" ]; then
+    pg_config --bindir
+    return 0
+  fi
+  for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    [ -x "$d/pg_ctl" ] && { echo "$d"; return 0; }
+  done
+  return 1
+}
 
 # One up/down at a time per state folder (the work tree is shared by several people):
 # a second caller waits (bounded) instead of starting a second set of processes.

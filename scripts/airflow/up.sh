@@ -15,6 +15,7 @@ HELPER=("$AF_VENV/bin/python" "$AF_SCRIPTS_DIR/af_helper.py")
 
 T_START="$(af_now)"
 T_INSTALL="0.0"
+T_PG="0.0"
 T_MIGRATE="0.0"
 T_HEALTHY="0.0"
 T_DAGS="0.0"
@@ -73,7 +74,8 @@ install_airflow() {
     timeout 600 "${pip[@]}" install -q --upgrade pip
     # pip wheel (not download): sdists (e.g. python-nvd3 for Airflow 2) are built once
     # here, so the offline install below needs no build backend from the index.
-    timeout 900 "${pip[@]}" wheel -q -w "$AF_WHEELHOUSE" pip -r "$AF_REQUIREMENTS" -c "$AF_CONSTRAINTS"
+    timeout 900 "${pip[@]}" wheel -q -w "$AF_WHEELHOUSE" --find-links "$AF_WHEELHOUSE" \
+      pip -r "$AF_REQUIREMENTS" -c "$AF_CONSTRAINTS"
     touch "$marker"
   fi
   timeout 900 "${pip[@]}" install -q --no-index --find-links "$AF_WHEELHOUSE" \
@@ -109,6 +111,46 @@ start_component() {
   echo "$!" >"$AF_RUN/$name.pid"
 }
 
+# --- PostgreSQL (AIRFLOW_E2E_DB=postgres) ----------------------------------------------------
+pg_up() {
+  local bin
+  if ! bin="$(af_pg_bin)"; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+      af_log "PostgreSQL not found: apt-get install postgresql"
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) \
+        >"$AF_LOGS/apt-postgresql.log" 2>&1
+      bin="$(af_pg_bin)" || { af_log "PostgreSQL install failed (see $AF_LOGS/apt-postgresql.log)"; return 1; }
+    else
+      echo "AIRFLOW_E2E_DB=postgres needs PostgreSQL server binaries (pg_ctl, initdb): e.g. 'apt-get install postgresql'." >&2
+      exit 2
+    fi
+  fi
+  mkdir -p "$AF_PGDATA"
+  [ "$(id -u)" = "0" ] && chown postgres: "$AF_PGDATA"
+  chmod 700 "$AF_PGDATA"
+  touch "$AF_LOGS/postgres.log"
+  [ "$(id -u)" = "0" ] && chown postgres: "$AF_LOGS/postgres.log"
+  if ! [ -f "$AF_PGDATA/PG_VERSION" ]; then
+    af_as_pg "$bin/initdb" -D "$AF_PGDATA" -U airflow -A trust -E UTF8 --no-sync >>"$AF_LOGS/postgres.log" 2>&1
+  fi
+  if ! af_as_pg "$bin/pg_ctl" -D "$AF_PGDATA" status >/dev/null 2>&1; then
+    # Loopback TCP only, no unix socket; durability off (a throw-away test database).
+    af_as_pg env "$AF_MARKER" "$bin/pg_ctl" -D "$AF_PGDATA" -l "$AF_LOGS/postgres.log" -w -t 60 \
+      -o "-p $AF_PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+      start >/dev/null </dev/null 9>&-
+  fi
+  if ! PGPASSWORD=airflow psql_q "select 1 from pg_database where datname = 'airflow'" | grep -q 1; then
+    PGPASSWORD=airflow psql_q "create database airflow" >/dev/null
+    PGPASSWORD=airflow psql_q "alter user airflow password 'airflow'" >/dev/null
+  fi
+}
+
+psql_q() {
+  local bin
+  bin="$(af_pg_bin)"
+  "$bin/psql" -h 127.0.0.1 -p "$AF_PG_PORT" -U airflow -d postgres -tAqc "$1"
+}
+
 LAST_STEP=""
 on_error() {
   local rc=$?
@@ -118,6 +160,7 @@ on_error() {
   af_log "FAILED during: ${LAST_STEP:-setup} (exit $rc)"
   local c
   for c in $AF_COMPONENTS; do
+    case "$LAST_STEP" in start | wait*) ;; *) break ;; esac # their logs are from an earlier run
     if [ -f "$AF_LOGS/$c.log" ]; then
       local state="not running"
       pid_alive "$(pidfile_pid "$c")" && state="running"
@@ -126,6 +169,7 @@ on_error() {
     fi
   done
   [ -f "$AF_LOGS/migrate.log" ] && [ "$LAST_STEP" = "db migrate" ] && tail -n 40 "$AF_LOGS/migrate.log" >&2
+  [ -f "$AF_LOGS/postgres.log" ] && [ "$LAST_STEP" = "postgres" ] && tail -n 40 "$AF_LOGS/postgres.log" >&2
   if [ "${AIRFLOW_E2E_KEEP_ON_FAILURE:-0}" != "1" ]; then
     af_log "stopping what was started (set AIRFLOW_E2E_KEEP_ON_FAILURE=1 to keep it for debugging)"
     bash "$AF_SCRIPTS_DIR/down.sh" >&2 || true
@@ -147,10 +191,11 @@ ALREADY=0
 alive="$(count_alive)"
 ncomp="$(echo "$AF_COMPONENTS" | wc -w)"
 if [ "$alive" -eq "$ncomp" ] && [ "${AIRFLOW_E2E_RESET:-0}" != "1" ] \
-  && "${HELPER[@]}" wait-health "$AF_URL" 5 2>/dev/null; then
+  && [ "$(cat "$AF_STATE/db" 2>/dev/null || echo "$AF_DB")" = "$AF_DB" ] \
+  && "${HELPER[@]}" wait-health "$AF_URL" 20 2>/dev/null; then
   ALREADY=1
 elif [ "$alive" -gt 0 ]; then
-  af_log "partially running ($alive/$ncomp components): stopping first"
+  af_log "running but not usable ($alive/$ncomp components alive, unhealthy, DB switched or reset): stopping first"
   bash "$AF_SCRIPTS_DIR/down.sh" >&2
 fi
 
@@ -164,8 +209,15 @@ if [ "$ALREADY" = "0" ]; then
   fi
 
   if [ "${AIRFLOW_E2E_RESET:-0}" = "1" ]; then
-    af_log "AIRFLOW_E2E_RESET=1: wiping $AIRFLOW_HOME"
-    rm -rf "$AIRFLOW_HOME"
+    af_log "AIRFLOW_E2E_RESET=1: wiping $AIRFLOW_HOME and $AF_PGDATA"
+    bash "$AF_SCRIPTS_DIR/down.sh" >/dev/null 2>&1 || true
+    rm -rf "$AIRFLOW_HOME" "$AF_PGDATA"
+  fi
+  if [ "$AF_DB" = "postgres" ]; then
+    LAST_STEP="postgres"
+    t0="$(af_now)"
+    pg_up
+    T_PG="$(af_elapsed "$t0")"
   fi
 
   LAST_STEP="db migrate"
@@ -208,10 +260,11 @@ t0="$(af_now)"
 T_DAGS="$(af_elapsed "$t0")"
 
 "${HELPER[@]}" write-env "$AF_ENV_FILE"
+[ "$ALREADY" = "1" ] || echo "$AF_DB" >"$AF_STATE/db"
 
 trap - EXIT
 if [ "$ALREADY" = "1" ]; then
   echo "$NAME already running at $AF_URL (Airflow $AF_VERSION, DAGs ok in ${T_DAGS}s, total $(af_elapsed "$T_START")s); env: $AF_ENV_FILE"
 else
-  echo "$NAME ready at $AF_URL (Airflow $AF_VERSION; install ${T_INSTALL}s [$INSTALL_KIND], migrate ${T_MIGRATE}s, healthy ${T_HEALTHY}s, DAGs parsed ${T_DAGS}s, total $(af_elapsed "$T_START")s); env: $AF_ENV_FILE"
+  echo "$NAME ready at $AF_URL (Airflow $AF_VERSION, $AF_DB; install ${T_INSTALL}s [$INSTALL_KIND], postgres ${T_PG}s, migrate ${T_MIGRATE}s, healthy ${T_HEALTHY}s, DAGs parsed ${T_DAGS}s, total $(af_elapsed "$T_START")s); env: $AF_ENV_FILE"
 fi
