@@ -12,6 +12,8 @@ const { values } = parseArgs({
     'max-rss-growth-mb': { type: 'string', default: '48' },
     // Like the Helm chart's 256Mi limit, where Node sizes its old space from the container's memory.
     'max-old-space-mb': { type: 'string', default: '128' },
+    // A built entry (e.g. dist/main.js) runs on plain node; the default runs the sources through tsx.
+    entry: { type: 'string', default: 'src/main.ts' },
   },
 });
 const MINUTES = Number(values.minutes);
@@ -26,9 +28,15 @@ const SAMPLE_MS = Math.max(2000, Math.round(DURATION_MS / 30));
 const ROOT = join(import.meta.dirname, '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
 const children: ChildProcess[] = [];
+// However the soak ends, its children go with it (SIGTERM: tsx passes it on to the node it started).
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+});
 
 function start(script: string, args: string[], env: Record<string, string>, ready: RegExp) {
-  const child = spawn(TSX, [join(ROOT, script), ...args], {
+  const path = script.startsWith('/') ? script : join(ROOT, script);
+  const [cmd, argv] = path.endsWith('.js') ? [process.execPath, [path]] : [TSX, [path]];
+  const child = spawn(cmd, [...argv, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -64,7 +72,7 @@ const simLine = await start(
 );
 const simUrl = (JSON.parse(simLine) as { url: string }).url;
 const serviceLine = await start(
-  'src/main.ts',
+  values.entry,
   [],
   {
     AIRFLOW_API_URL: simUrl,
@@ -75,6 +83,7 @@ const serviceLine = await start(
     SHUTDOWN_DELAY_MS: '0',
     MAX_CONCURRENT_REQUESTS: String(CONCURRENCY * 2),
     NODE_OPTIONS: `--max-old-space-size=${values['max-old-space-mb']}`,
+    ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
   },
   /airflow-mcp listening/,
 );
@@ -149,6 +158,8 @@ interface Sample {
   t: number;
   rss: number;
   heap: number;
+  heapTotal: number;
+  external: number;
 }
 const samples: Sample[] = [];
 const startedAt = Date.now();
@@ -163,6 +174,8 @@ const sampler = (async () => {
       t: Math.round((Date.now() - startedAt) / 1000),
       rss: await metric('airflow_mcp_process_resident_memory_bytes'),
       heap: await metric('airflow_mcp_nodejs_heap_size_used_bytes'),
+      heapTotal: await metric('airflow_mcp_nodejs_heap_size_total_bytes'),
+      external: await metric('airflow_mcp_nodejs_external_memory_bytes'),
     });
     await new Promise((r) => setTimeout(r, Math.min(SAMPLE_MS, Math.max(0, stopAt - Date.now()))));
   }
@@ -189,9 +202,11 @@ const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.
 process.stdout.write(
   `soak: ${MINUTES} min, ${CONCURRENCY} concurrent clients, sample every ${SAMPLE_MS / 1000} s\n`,
 );
-process.stdout.write('  t(s)  rss        heap_used\n');
-for (const s of samples)
-  process.stdout.write(`  ${String(s.t).padStart(4)}  ${fmt(s.rss).padEnd(9)}  ${fmt(s.heap)}\n`);
+process.stdout.write('  t(s)  rss        heap_used  heap_total  external\n');
+for (const s of samples) {
+  const cols = [fmt(s.rss).padEnd(9), fmt(s.heap).padEnd(9), fmt(s.heapTotal).padEnd(10), fmt(s.external)];
+  process.stdout.write(`  ${String(s.t).padStart(4)}  ${cols.join('  ')}\n`);
+}
 process.stdout.write(
   `requests ${requests} (${(requests / (DURATION_MS / 1000)).toFixed(0)}/s), unexpected failures ${failures}, latency p50 ${pct(0.5)} ms p99 ${pct(0.99)} ms\n` +
     `rss start ${fmt(samples[0]!.rss)} end ${fmt(samples.at(-1)!.rss)}; heap start ${fmt(samples[0]!.heap)} end ${fmt(samples.at(-1)!.heap)}\n` +
