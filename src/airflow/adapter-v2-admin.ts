@@ -64,7 +64,12 @@ export class AdapterV2Admin extends AdapterV2Ops {
   }
 
   async setVariable(v: Variable) {
-    const payload = { key: v.key, value: v.value ?? '', description: v.description };
+    // No description given: leave it out, so an update keeps the existing one (Airflow clears it on null).
+    const payload = {
+      key: v.key,
+      value: v.value ?? '',
+      ...(v.description !== null && v.description !== undefined ? { description: v.description } : {}),
+    };
     const patched = await this.call({
       method: 'PATCH',
       route: '/variables/{variable_key}',

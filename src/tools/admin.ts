@@ -109,7 +109,8 @@ export const adminTools = [
   defineTool({
     name: 'set_variable',
     title: 'Set variable',
-    description: 'Create or update an Airflow variable; an existing value is overwritten.',
+    description:
+      'Create or update an Airflow variable; an existing value is overwritten (its description is kept unless a new one is given).',
     inputSchema: z.object({
       key: variableKey,
       value: z.string().max(65_536).describe('Value (JSON values as a JSON string)'),

@@ -55,8 +55,16 @@ describe.each(APIS)('admin tools on Airflow %s', (api) => {
       value: 'one',
       created: true,
     });
-    expect(await s.ok('set_variable', { key, value: 'two' })).toMatchObject({ value: 'two', created: false });
-    expect((await s.ok('get_variable', { key })).value).toBe('two');
+    // Without a description the update keeps the existing one (sending null would clear it, as Airflow does).
+    expect(await s.ok('set_variable', { key, value: 'two' })).toMatchObject({
+      value: 'two',
+      description: 'made by a test',
+      created: false,
+    });
+    expect(await s.ok('get_variable', { key })).toMatchObject({
+      value: 'two',
+      description: 'made by a test',
+    });
     expect(await s.ok('delete_variable', { key })).toEqual({ key, deleted: true });
     expect(await s.fails('get_variable', { key })).toMatchObject({
       code: 'not_found',
