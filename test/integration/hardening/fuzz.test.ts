@@ -261,9 +261,10 @@ describe('fuzzing the MCP endpoint', () => {
     for (const secret of secrets) expect(logs.includes(secret)).toBe(false);
     const metrics = await service.metrics();
     for (const secret of secrets) expect(metrics.includes(secret)).toBe(false);
-    expect(Date.now() - t0).toBeLessThan(60_000);
+    // 10–20 s on an idle 2-CPU machine; the bound leaves room for a CI box running other suites in parallel.
+    expect(Date.now() - t0).toBeLessThan(90_000);
     process.stdout.write(
       `fuzz: ${RUNS} requests in ${Date.now() - t0} ms; statuses ${JSON.stringify([...statuses])}\n${JSON.stringify([...reasons].sort((a, b) => b[1] - a[1]).slice(0, 8))}\n`,
     );
-  }, 90_000);
+  }, 120_000);
 });
