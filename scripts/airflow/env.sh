@@ -64,27 +64,28 @@ AF_API_SECRET_KEY="airflow-mcp-e2e-test-only-api-secret-key"
 AF_USERS="admin:admin,viewer:viewer,op:op"
 
 export AIRFLOW_HOME="$AF_STATE/home"
-# Metadata DB: AIRFLOW_E2E_DB=postgres (default for Airflow 3: a private PostgreSQL cluster in
-# $AF_STATE/pg on 127.0.0.1:$AF_PG_PORT, started and stopped with Airflow) or sqlite (default
-# for Airflow 2). SQLite does not survive concurrent writes through the Airflow 3 API server:
+# Metadata DB: AIRFLOW_E2E_DB=postgres (default: a private PostgreSQL cluster in $AF_STATE/pg
+# on 127.0.0.1:$AF_PG_PORT, started and stopped with Airflow) or sqlite. SQLite does not
+# survive concurrent writes through the Airflow 3 API server:
 # "database is locked" 500s, a dead scheduler (docs/airflow-e2e.md, "Problems").
 # The choice sticks: up.sh records it in $AF_STATE/db, used when AIRFLOW_E2E_DB is unset.
 if [ -n "${AIRFLOW_E2E_DB:-}" ]; then
   AF_DB="$AIRFLOW_E2E_DB"
 elif [ -s "$AF_STATE/db" ]; then
   AF_DB="$(cat "$AF_STATE/db")"
-elif [ "$AF_MAJOR" = "3" ]; then
-  AF_DB="postgres"
 else
-  AF_DB="sqlite"
+  AF_DB="postgres"
 fi
 AF_PGDATA="$AF_STATE/pg"
+AF_PG_PASSWORD="e2e-pg-Xq7v2k9"
 AF_PG_PORT="${AIRFLOW_E2E_PG_PORT:-$((AF_PORT + 341))}"  # 9432 for Airflow 3, 9433 for 2
 case "$AF_DB" in
   # SQLite waits up to 60 s for a lock (sqlite3's default is 5 s): under load (2 cores
   # shared with npm/tsc/vitest) the scheduler otherwise dies with "database is locked".
   sqlite) AF_DB_URL="sqlite:///$AIRFLOW_HOME/airflow.db?timeout=60" ;;
-  postgres) AF_DB_URL="postgresql+psycopg2://airflow:airflow@127.0.0.1:$AF_PG_PORT/airflow" ;;
+  # The password must not be a word: Airflow masks it in every log, and with "airflow" the
+  # task logs would read "hello from ***-mcp" (trust auth on loopback; it is not checked).
+  postgres) AF_DB_URL="postgresql+psycopg2://airflow:$AF_PG_PASSWORD@127.0.0.1:$AF_PG_PORT/airflow" ;;
   *)
     echo "AIRFLOW_E2E_DB must be sqlite or postgres" >&2
     exit 64

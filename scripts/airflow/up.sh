@@ -139,10 +139,10 @@ pg_up() {
       -o "-p $AF_PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
       start >/dev/null </dev/null 9>&-
   fi
-  if ! PGPASSWORD=airflow psql_q "select 1 from pg_database where datname = 'airflow'" | grep -q 1; then
-    PGPASSWORD=airflow psql_q "create database airflow" >/dev/null
-    PGPASSWORD=airflow psql_q "alter user airflow password 'airflow'" >/dev/null
+  if ! psql_q "select 1 from pg_database where datname = 'airflow'" | grep -q 1; then
+    psql_q "create database airflow" >/dev/null
   fi
+  psql_q "alter user airflow password '$AF_PG_PASSWORD'" >/dev/null
 }
 
 psql_q() {
@@ -226,7 +226,7 @@ if [ "$ALREADY" = "0" ]; then
   (cd "$AF_RUN" && timeout 300 "$AF_VENV/bin/airflow" db migrate) >"$AF_LOGS/migrate.log" 2>&1
   # Airflow must not have rewritten our cfg; the MCP service discovers the port from it.
   "${HELPER[@]}" check-config "$AF_PORT"
-  if [ "$AF_MAJOR" = "2" ] && ! [ -f "$AIRFLOW_HOME/.e2e-users-created" ]; then
+  if [ "$AF_MAJOR" = "2" ] && ! [ -f "$AIRFLOW_HOME/.e2e-users-created-$AF_DB" ]; then
     # FAB users for HTTP Basic (Airflow 3 uses SimpleAuthManager's users from the cfg).
     # sync-perm creates the default roles (Viewer, Op, ...) that users create needs.
     (cd "$AF_RUN" && timeout 180 "$AF_VENV/bin/airflow" sync-perm) >>"$AF_LOGS/migrate.log" 2>&1
@@ -238,7 +238,7 @@ if [ "$ALREADY" = "0" ]; then
           -f "$u" -l e2e -e "$u@example.invalid") >>"$AF_LOGS/migrate.log" 2>&1
       fi
     done
-    touch "$AIRFLOW_HOME/.e2e-users-created"
+    touch "$AIRFLOW_HOME/.e2e-users-created-$AF_DB"
   fi
   T_MIGRATE="$(af_elapsed "$t0")"
 
