@@ -77,6 +77,13 @@ else
   AF_DB="postgres"
 fi
 AF_PGDATA="$AF_STATE/pg"
+# As root the cluster belongs to the postgres user, which must be able to reach it: when the
+# work tree is not traversable for others (a clone under /root, say), keep it in /tmp.
+if [ "$(id -u)" = "0" ] && id postgres >/dev/null 2>&1 \
+  && ! runuser -u postgres -- test -x "$AF_REPO_ROOT" 2>/dev/null; then
+  AF_PGDATA="/tmp/airflow-mcp-e2e-pg-$(printf '%s' "$AF_STATE" | sha256sum | cut -c1-12)"
+fi
+AF_PG_LOG="$AF_PGDATA/server.log"
 AF_PG_PASSWORD="e2e-pg-Xq7v2k9"
 AF_PG_PORT="${AIRFLOW_E2E_PG_PORT:-$((AF_PORT + 341))}"  # 9432 for Airflow 3, 9433 for 2
 case "$AF_DB" in

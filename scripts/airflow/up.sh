@@ -126,16 +126,15 @@ pg_up() {
     fi
   fi
   mkdir -p "$AF_PGDATA"
-  [ "$(id -u)" = "0" ] && chown postgres: "$AF_PGDATA"
+  if [ "$(id -u)" = "0" ]; then chown postgres: "$AF_PGDATA"; fi
   chmod 700 "$AF_PGDATA"
-  touch "$AF_LOGS/postgres.log"
-  [ "$(id -u)" = "0" ] && chown postgres: "$AF_LOGS/postgres.log"
   if ! [ -f "$AF_PGDATA/PG_VERSION" ]; then
-    af_as_pg "$bin/initdb" -D "$AF_PGDATA" -U airflow -A trust -E UTF8 --no-sync >>"$AF_LOGS/postgres.log" 2>&1
+    af_as_pg "$bin/initdb" -D "$AF_PGDATA" -U airflow -A trust -E UTF8 --no-sync >"$AF_LOGS/postgres.log" 2>&1
   fi
   if ! af_as_pg "$bin/pg_ctl" -D "$AF_PGDATA" status >/dev/null 2>&1; then
     # Loopback TCP only, no unix socket; durability off (a throw-away test database).
-    af_as_pg env "$AF_MARKER" "$bin/pg_ctl" -D "$AF_PGDATA" -l "$AF_LOGS/postgres.log" -w -t 60 \
+    # Its log ($AF_PG_LOG) lives in the data folder: the postgres user can write there.
+    af_as_pg env "$AF_MARKER" "$bin/pg_ctl" -D "$AF_PGDATA" -l "$AF_PG_LOG" -w -t 60 \
       -o "-p $AF_PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
       start >/dev/null </dev/null 9>&-
   fi
@@ -169,7 +168,10 @@ on_error() {
     fi
   done
   [ -f "$AF_LOGS/migrate.log" ] && [ "$LAST_STEP" = "db migrate" ] && tail -n 40 "$AF_LOGS/migrate.log" >&2
-  [ -f "$AF_LOGS/postgres.log" ] && [ "$LAST_STEP" = "postgres" ] && tail -n 40 "$AF_LOGS/postgres.log" >&2
+  if [ "$LAST_STEP" = "postgres" ]; then
+    tail -n 20 "$AF_LOGS/postgres.log" >&2 2>/dev/null || true
+    tail -n 40 "$AF_PG_LOG" >&2 2>/dev/null || true
+  fi
   if [ "${AIRFLOW_E2E_KEEP_ON_FAILURE:-0}" != "1" ]; then
     af_log "stopping what was started (set AIRFLOW_E2E_KEEP_ON_FAILURE=1 to keep it for debugging)"
     bash "$AF_SCRIPTS_DIR/down.sh" >&2 || true
