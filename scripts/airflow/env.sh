@@ -163,7 +163,8 @@ af_log() { printf '[airflow-e2e] %s\n' "$*" >&2; }
 
 # Run a PostgreSQL tool as the cluster owner (postgres refuses to run as root).
 af_as_pg() {
-  if [ "$(id -u)" = "0" ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # cd /: the caller's folder may not be readable for the postgres user.
+  if [ "$(id -u)" = "0" ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 af_pg_bin() {
   local d
