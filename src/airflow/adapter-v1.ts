@@ -66,6 +66,12 @@ export class AdapterV1 extends AdapterV2 {
     return { ...rest };
   }
 
+  /** Airflow 2 calls asset-triggered runs `dataset_triggered`. */
+  protected override runTypes(types: readonly string[] | undefined): string[] | undefined {
+    if (!types) return undefined;
+    return [...new Set(types.map((t) => (t === 'asset_triggered' ? 'dataset_triggered' : t)))];
+  }
+
   protected override runStateQuery(): Record<string, QueryValue> {
     return {};
   }

@@ -58,6 +58,12 @@ export class AdapterV2Core {
     };
   }
 
+  /** Airflow 3 knows only `asset_triggered` (422 for Airflow 2's `dataset_triggered`): one name per type. */
+  protected runTypes(types: readonly string[] | undefined): string[] | undefined {
+    if (!types) return undefined;
+    return [...new Set(types.map((t) => (t === 'dataset_triggered' ? 'asset_triggered' : t)))];
+  }
+
   protected triggerPayload(input: TriggerDagRunInput): Record<string, unknown> {
     // Airflow 3 requires logical_date to be present (null = "now, no data interval").
     const payload: Record<string, unknown> = { logical_date: input.logical_date ?? null };
@@ -153,7 +159,7 @@ export class AdapterV2Core {
         limit: q.limit,
         offset: q.offset,
         state: q.state,
-        run_type: q.run_type,
+        run_type: this.runTypes(q.run_type),
         start_date_gte: q.start_date_gte,
         start_date_lte: q.start_date_lte,
         end_date_gte: q.end_date_gte,

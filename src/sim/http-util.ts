@@ -127,6 +127,29 @@ export function listParam(ctx: Ctx, name: string): string[] {
   return all.flatMap((s) => s.split(',')).filter((s) => s !== '');
 }
 
+/**
+ * A list parameter whose values must come from a fixed set: Airflow 3 answers 422 with the valid values
+ * (e.g. `state`, `run_type` on runs and task instances); Airflow 2 is left lenient.
+ */
+export function enumListParam(
+  ctx: Ctx,
+  name: string,
+  label: string,
+  valid: readonly string[],
+  alsoAccepted: readonly string[] = [],
+): string[] {
+  const values = listParam(ctx, name);
+  if (ctx.v === 'v2' && values.some((v) => !valid.includes(v) && !alsoAccepted.includes(v))) {
+    throw new HttpError(422, `Invalid value for ${label}. Valid values are ${valid.join(', ')}`);
+  }
+  return values;
+}
+
+/** Airflow 3.3 adds keyset-pagination fields to run and task-instance lists; null when paging by offset. */
+export function cursorFields(ctx: Ctx): Record<string, null> {
+  return ctx.v === 'v2' ? { total_entries_limit: null, next_cursor: null, previous_cursor: null } : {};
+}
+
 export function dateParam(ctx: Ctx, name: string): number | undefined {
   const raw = ctx.query.get(name);
   if (raw === null || raw === '') return undefined;

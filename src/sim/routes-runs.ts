@@ -2,7 +2,9 @@
 import {
   bodyObject,
   type Ctx,
+  cursorFields,
   dateParam,
+  enumListParam,
   forbidExtra,
   HttpError,
   listParam,
@@ -42,6 +44,16 @@ const BATCH_FIELDS = ['order_by', 'page_offset', 'page_limit', 'dag_ids', 'state
   ['execution_date_gte', 'execution_date_lte'],
 );
 const PATCH_STATES = ['queued', 'success', 'failed'];
+/** What Airflow 3.3 accepts in GET dagRuns filters (422 otherwise), in the order its message lists them. */
+const RUN_STATES_V2 = ['queued', 'running', 'success', 'failed'];
+const RUN_TYPES_V2 = [
+  'backfill',
+  'scheduled',
+  'manual',
+  'operator_triggered',
+  'asset_triggered',
+  'asset_materialization',
+];
 
 export function registerRunRoutes(r: Registrar, app: SimApp): void {
   const list = (
@@ -61,7 +73,7 @@ export function registerRunRoutes(r: Registrar, app: SimApp): void {
       // Fast path for the common unfiltered list: only the returned page is evaluated against the clock.
       const ordered = orderBy[0] === '-id' ? [...runs].reverse() : runs;
       const items = paginate(ordered, p).map((run) => runOut(ctx, app, app.store.dags.get(run.dagId)!, run));
-      return ok({ dag_runs: items, total_entries: ordered.length });
+      return ok({ dag_runs: items, total_entries: ordered.length, ...cursorFields(ctx) });
     }
     const facts = runs.map((run) => {
       const dag = app.store.dags.get(run.dagId)!;
@@ -99,7 +111,7 @@ export function registerRunRoutes(r: Registrar, app: SimApp): void {
       'id',
     );
     const items = paginate(sorted, p).map((x) => runOut(ctx, app, x.dag, x.run));
-    return ok({ dag_runs: items, total_entries: sorted.length });
+    return ok({ dag_runs: items, total_entries: sorted.length, ...cursorFields(ctx) });
   };
 
   r('GET', '/dags/{dag_id}/dagRuns', 'viewer', (ctx) => {
@@ -113,8 +125,11 @@ export function registerRunRoutes(r: Registrar, app: SimApp): void {
     }
     const filter = {
       dagIds: [],
-      states: listParam(ctx, 'state'),
-      runTypes: listParam(ctx, 'run_type'),
+      states: enumListParam(ctx, 'state', 'state', RUN_STATES_V2),
+      // Runs are stored with Airflow 3's names; Airflow 2 says dataset_triggered.
+      runTypes: enumListParam(ctx, 'run_type', 'run type', RUN_TYPES_V2).map((t) =>
+        ctx.v === 'v1' && t === 'dataset_triggered' ? 'asset_triggered' : t,
+      ),
       ranges,
     };
     return list(ctx, ctx.params.dag_id!, filter, listParam(ctx, 'order_by'), page(ctx));

@@ -2,7 +2,9 @@
 import {
   bodyObject,
   type Ctx,
+  cursorFields,
   dateParam,
+  enumListParam,
   forbidExtra,
   HttpError,
   likeMatcher,
@@ -42,6 +44,23 @@ export function tiRows(ctx: Ctx, app: SimApp, dagId: string, runId: string): TiR
   });
 }
 
+/** Task-instance states Airflow 3.3 accepts as a filter (plus none / no_status), in its message's order. */
+const TI_STATES_V2 = [
+  'removed',
+  'scheduled',
+  'queued',
+  'running',
+  'success',
+  'restarting',
+  'failed',
+  'up_for_retry',
+  'up_for_reschedule',
+  'upstream_failed',
+  'skipped',
+  'deferred',
+  'awaiting_input',
+];
+
 const stateMatches = (states: string[], s: TiState) =>
   states.length === 0 || states.includes(s ?? 'none') || (s === null && states.includes('no_status'));
 
@@ -70,11 +89,11 @@ export function registerTaskRoutes(r: Registrar, app: SimApp): void {
   const respond = (ctx: Ctx, rows: TiRow[], orderBy: string[], p: { limit: number; offset: number }) => {
     const sorted = sortBy(rows, orderBy, TI_KEYS, 'id');
     const items = paginate(sorted, p).map((x) => tiOut(ctx, app, x.dag, x.run, x.ti));
-    return ok({ task_instances: items, total_entries: sorted.length });
+    return ok({ task_instances: items, total_entries: sorted.length, ...cursorFields(ctx) });
   };
 
   r('GET', '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances', 'viewer', (ctx) => {
-    const states = listParam(ctx, 'state');
+    const states = enumListParam(ctx, 'state', 'state', TI_STATES_V2, ['none', 'no_status']);
     const pools = listParam(ctx, 'pool');
     const taskId = ctx.query.get('task_id');
     const pattern = ctx.query.get('dag_id_pattern');

@@ -18,6 +18,16 @@ describe.each(APIS)('DAG run tools on Airflow %s', (api) => {
     expect(rest.items.length + 2).toBe(first.total_entries);
   });
 
+  it.each(['asset_triggered', 'dataset_triggered'])(
+    'list_dag_runs with run_type %s (either name works on either API) finds asset-triggered runs',
+    async (t) => {
+      const page = (await s.ok('list_dag_runs', { run_type: [t], limit: 100 })) as unknown as Page;
+      expect(page.items.length).toBeGreaterThan(0);
+      const expected = api === 'v1' ? 'dataset_triggered' : 'asset_triggered';
+      expect(page.items.every((r) => r.run_type === expected)).toBe(true);
+    },
+  );
+
   it.each([
     [{ state: ['failed'] }, (r: Record<string, unknown>) => r.state === 'failed'],
     [{ run_type: ['manual'] }, (r: Record<string, unknown>) => r.run_type === 'manual'],
