@@ -64,8 +64,9 @@ export const SEED_DAGS: DagDef[] = [
     schedule: null,
     periodMs: null,
     tasks: chain(
-      ['make_partitions', '@task'],
-      ['process_partition', '@task', { mapped: 4 }],
+      // Like real @task functions, each (mapped) instance pushes its return value (map_index 0..3).
+      ['make_partitions', '@task', { xcom: { return_value: ['p0', 'p1', 'p2', 'p3'] } }],
+      ['process_partition', '@task', { mapped: 4, xcom: { return_value: { rows: 250 } } }],
       ['summarize', '@task'],
     ),
   },

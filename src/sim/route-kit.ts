@@ -71,7 +71,7 @@ export function requireTask(ctx: Ctx, dag: DagState, taskId: string): TaskDef {
   const t = dag.def.tasks.find((x) => x.taskId === taskId);
   if (t) return t;
   throw ctx.v === 'v2'
-    ? notFound('v2', `Task with id ${taskId} not found`)
+    ? notFound('v2', `Task with id ${taskId} was not found`)
     : notFound('v1', `Task with id '${taskId}' not found`, 'Task not found');
 }
 
@@ -82,10 +82,17 @@ export function tiNotFound(
   taskId: string,
   mapIndex: number,
 ): HttpError {
+  // Airflow 3.3's two wordings: unmapped (no map_index in it) and mapped (note the comma before "and").
+  if (ctx.v === 'v2' && mapIndex < 0) {
+    return notFound(
+      'v2',
+      `The Task Instance with dag_id: \`${dagId}\`, run_id: \`${runId}\` and task_id: \`${taskId}\` was not found`,
+    );
+  }
   return ctx.v === 'v2'
     ? notFound(
         'v2',
-        `The Task Instance with dag_id: \`${dagId}\`, run_id: \`${runId}\`, task_id: \`${taskId}\` and map_index: \`${mapIndex}\` was not found`,
+        `The Mapped Task Instance with dag_id: \`${dagId}\`, run_id: \`${runId}\`, task_id: \`${taskId}\`, and map_index: \`${mapIndex}\` was not found`,
       )
     : notFound('v1', 'Task instance not found', 'Task instance not found');
 }
@@ -113,6 +120,8 @@ export function runRef(app: SimApp, now: number) {
       state: x.state,
       data_interval_start: x.data_interval_start,
       data_interval_end: x.data_interval_end,
+      partition_key: null,
+      triggering: true,
     };
   };
 }

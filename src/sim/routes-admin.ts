@@ -67,7 +67,8 @@ export function registerAdminRoutes(r: Registrar, app: SimApp): void {
       { id: (c) => c.connection_id, connection_id: (c) => c.connection_id, conn_type: (c) => c.conn_type },
       'id',
     );
-    return ok({ connections: paginate(all, page(ctx)).map(v2.connection), total_entries: all.length });
+    const ser = ctx.v === 'v2' ? v2.connection : v2.connectionV1;
+    return ok({ connections: paginate(all, page(ctx)).map(ser), total_entries: all.length });
   });
   r('GET', '/connections/{connection_id}', 'op', (ctx) => {
     const c = app.store.connections.get(ctx.params.connection_id!);
@@ -77,7 +78,7 @@ export function registerAdminRoutes(r: Registrar, app: SimApp): void {
         `The Connection with connection_id: \`${ctx.params.connection_id}\` was not found`,
         'Connection not found',
       );
-    return ok(v2.connection(c));
+    return ok(ctx.v === 'v2' ? v2.connection(c) : v2.connectionV1(c));
   });
 
   r('GET', '/config', 'op', (ctx) => {
@@ -105,7 +106,14 @@ export function registerAdminRoutes(r: Registrar, app: SimApp): void {
     return ok({ plugins: paginate(all, page(ctx)), total_entries: all.length });
   });
   r('GET', '/providers', 'viewer', (ctx) =>
-    ok({ providers: paginate(SEED_PROVIDERS, page(ctx)), total_entries: SEED_PROVIDERS.length }),
+    ok({
+      providers: paginate(SEED_PROVIDERS, page(ctx)).map((p) =>
+        ctx.v === 'v2'
+          ? { ...p, documentation_url: `https://airflow.apache.org/docs/${p.package_name}/${p.version}` }
+          : p,
+      ),
+      total_entries: SEED_PROVIDERS.length,
+    }),
   );
 
   r('GET', '/eventLogs', 'viewer', (ctx) => {

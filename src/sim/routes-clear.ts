@@ -1,5 +1,5 @@
 // Bulk task-instance changes: clearTaskInstances (both APIs) and Airflow 2's updateTaskInstancesState.
-import { bodyObject, forbidExtra, HttpError, ok, validation } from './http-util.js';
+import { bodyObject, cursorFields, forbidExtra, HttpError, ok, validation } from './http-util.js';
 import type { RunRec, TiState, TiView } from './model.js';
 import { type Registrar, requireDag, requireRun, type SimApp, tiOut } from './route-kit.js';
 import { inWindow, tiRows } from './routes-tasks.js';
@@ -56,7 +56,7 @@ export function registerClearRoutes(r: Registrar, app: SimApp): void {
             .find((t) => t.taskId === x.ti.taskId && t.mapIndex === x.ti.mapIndex) ?? x.ti);
       return tiOut(ctx, app, dag, x.run, fresh);
     });
-    return ok({ task_instances: items, total_entries: items.length });
+    return ok({ task_instances: items, total_entries: items.length, ...cursorFields(ctx) });
   });
 
   r(

@@ -69,7 +69,7 @@ export function registerLogRoutes(r: Registrar, app: SimApp): void {
         return ok({ continuation_token: next, content: text });
       }
       const content =
-        pos === 0 && chunk.length > 0 ? [sourceDetails(dag.def.dagId, run.runId, ti), ...chunk] : chunk;
+        pos === 0 && chunk.length > 0 ? [...sourceDetails(dag.def.dagId, run.runId, ti), ...chunk] : chunk;
       return ok({ content, continuation_token: next });
     },
   );
@@ -161,14 +161,16 @@ function pastTry(current: TiView, failedBefore: Set<string>, tryNumber: number, 
   };
 }
 
+/** Airflow 3.3 opens a log with three bare events: the group, the log file path, the group's end. */
 function sourceDetails(dagId: string, runId: string, ti: TiView) {
-  return {
-    timestamp: ti.start === null ? null : new Date(ti.start).toISOString(),
-    event: '::group::Log message source details',
-    sources: [
-      `/opt/airflow/logs/dag_id=${dagId}/run_id=${runId}/task_id=${ti.taskId}/attempt=${ti.tryNumber}.log`,
-    ],
-  };
+  const mapped = ti.mapIndex >= 0 ? `/map_index=${ti.mapIndex}` : '';
+  return [
+    { event: '::group::Log message source details' },
+    {
+      event: `/opt/airflow/logs/dag_id=${dagId}/run_id=${runId}/task_id=${ti.taskId}${mapped}/attempt=${ti.tryNumber}.log`,
+    },
+    { event: '::endgroup::' },
+  ];
 }
 
 interface XcomEntry {
@@ -177,6 +179,7 @@ interface XcomEntry {
   dagId: string;
   runId: string;
   logicalDate: number | null;
+  runAfter: number;
   ti: TiView;
 }
 
@@ -189,6 +192,7 @@ function xcoms(ctx: Ctx, app: SimApp): XcomEntry[] {
           dagId: run.dagId,
           runId: run.runId,
           logicalDate: run.logicalDate ?? run.runAfter,
+          runAfter: run.runAfter,
           ti,
         }))
       : [],
@@ -210,5 +214,6 @@ function xcomOut(ctx: Ctx, e: XcomEntry) {
     run_id: e.runId,
     dag_display_name: e.dagId,
     task_display_name: e.ti.taskId,
+    run_after: isoFor(ctx.v, e.runAfter),
   };
 }

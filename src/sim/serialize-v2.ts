@@ -108,6 +108,9 @@ export function dagDetails(d: DagState, now: number, t0: number) {
     owner_links: {},
     concurrency: def.maxActiveTasks,
     latest_dag_version: dagVersion(d, t0),
+    rerun_with_latest_version: null,
+    is_favorite: false,
+    active_runs_count: 0,
   };
 }
 
@@ -196,7 +199,7 @@ export function task(d: DagState, t: TaskDef) {
     pool_slots: 1,
     execution_timeout: null,
     retry_delay: { __type: 'TimeDelta', days: 0, seconds: 300, microseconds: 0 },
-    retry_exponential_backoff: false,
+    retry_exponential_backoff: 0,
     priority_weight: 1,
     weight_rule: 'downstream',
     ui_color: '#ffefeb',
@@ -232,7 +235,9 @@ export const variable = (v: VariableRec) => ({
   description: v.description,
   is_encrypted: true,
 });
-export const connection = (c: ConnectionRec) => ({ ...c });
+export const connection = (c: ConnectionRec) => ({ ...c, team_name: null });
+/** Airflow 2 has no teams. */
+export const connectionV1 = (c: ConnectionRec) => ({ ...c });
 
 export function asset(a: AssetRec, events: AssetEventRec[]) {
   const at = iso(a.createdAt);
@@ -254,6 +259,7 @@ export function asset(a: AssetRec, events: AssetEventRec[]) {
     })),
     consuming_tasks: [],
     aliases: [],
+    watchers: [],
     last_asset_event: last ? { id: last.id, timestamp: iso(last.timestamp) } : null,
   };
 }
@@ -276,6 +282,7 @@ export function assetEvent(
     source_map_index: e.sourceMapIndex,
     created_dagruns: e.createdRuns.map((c) => runRef(c.dagId, c.runId)).filter((x) => x !== null),
     timestamp: iso(e.timestamp),
+    partition_key: null,
   };
 }
 
@@ -292,4 +299,5 @@ export const eventLog = (e: EventLogRec) => ({
   owner: e.owner,
   extra: e.extra,
   dag_display_name: e.dagId,
+  task_display_name: e.taskId,
 });

@@ -45,7 +45,14 @@ describe('v2 logs', () => {
     expect(res.json.continuation_token).toBeNull();
     expect(res.json.content.length).toBeGreaterThanOrEqual(250);
     expect(res.json.content.map((l: { event: string }) => l.event)).toContain(SUCCESS_LINE);
-    expect(res.json.content[1]).toMatchObject({ level: 'info', logger: 'airflow.task' });
+    // Airflow 3.3 opens with three bare events (group, log file path, end of group), then the log lines.
+    expect(res.json.content.slice(0, 3).map((l: { event: string }) => l.event)).toEqual([
+      '::group::Log message source details',
+      expect.stringMatching(/task_id=extract\/attempt=1\.log$/),
+      '::endgroup::',
+    ]);
+    expect(res.json.content[0]).toEqual({ event: '::group::Log message source details' });
+    expect(res.json.content[3]).toMatchObject({ level: 'info', logger: 'airflow.task' });
   });
 
   it('rejects a tampered continuation token with 400', async () => {
