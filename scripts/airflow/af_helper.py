@@ -14,6 +14,8 @@ Subcommands:
   smoke URL               log in as every user, a viewer trigger gets 403, trigger e2e_success
                           as admin, wait for success, find the known line in the task log
   check-dags URL          run every test DAG once and check its documented outcome
+  stress URL [THREADS]    200 interleaved admin/viewer reads and triggers, then the runs
+                          (docs/airflow-e2e.md, "Concurrency")
 """
 
 from __future__ import annotations
@@ -348,6 +350,54 @@ def check_dags(base: str) -> None:
     print(f"check-dags OK in {time.monotonic() - t0:.1f}s")
 
 
+def stress(base: str, threads: int = 50, calls: int = 200) -> None:
+    """Interleaved admin/viewer calls: 80% GET /dags, 10% admin triggers, 10% viewer triggers
+    (must be 403); then every admin-triggered run must succeed. Airflow 3 only."""
+    import collections
+    import concurrent.futures
+
+    admin, viewer = login(base, "admin"), login(base, "viewer")
+
+    def call(i: int):
+        t = time.monotonic()
+        if i % 5 == 0:
+            kind = "trigger-admin" if i % 10 == 0 else "trigger-viewer"
+            st, body = http(
+                "POST", f"{base}{API}/dags/e2e_success/dagRuns", admin if kind == "trigger-admin" else viewer,
+                {"logical_date": None}, timeout=300,
+            )
+        else:
+            kind = "read"
+            st, body = http("GET", f"{base}{API}/dags?limit=10", viewer if i % 2 else admin, timeout=300)
+        run_id = body.get("dag_run_id") if isinstance(body, dict) else None
+        return kind, st, time.monotonic() - t, run_id
+
+    t0 = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+        results = list(pool.map(call, range(calls)))
+    counts = collections.Counter((k, st) for k, st, _, _ in results)
+    lat = sorted(d for _, _, d, _ in results)
+    print(f"stress: {dict(counts)}")
+    print(
+        f"stress: latency p50 {lat[len(lat) // 2]:.2f}s p95 {lat[int(len(lat) * 0.95)]:.2f}s "
+        f"max {lat[-1]:.2f}s, {time.monotonic() - t0:.1f}s for {calls} calls on {threads} threads"
+    )
+    runs = [r for k, st, _, r in results if k == "trigger-admin" and st == 200]
+    deadline = time.monotonic() + 300
+    states: collections.Counter = collections.Counter()
+    while time.monotonic() < deadline:
+        states = collections.Counter(
+            http("GET", f"{base}{API}/dags/e2e_success/dagRuns/{q(r)}", admin)[1].get("state") for r in runs
+        )
+        if states["success"] + states["failed"] == len(runs):
+            break
+        time.sleep(2)
+    print(f"stress: runs {dict(states)} {time.monotonic() - t0:.1f}s after the start")
+    bad = [key for key in counts if not (key in {("read", 200), ("trigger-admin", 200), ("trigger-viewer", 403)})]
+    if bad or states["success"] != len(runs) or not runs:
+        raise SystemExit("stress: FAILED")
+
+
 def main(argv: list[str]) -> None:
     cmd = argv[1] if len(argv) > 1 else ""
     if cmd == "write-config":
@@ -364,6 +414,8 @@ def main(argv: list[str]) -> None:
         smoke(argv[2])
     elif cmd == "check-dags":
         check_dags(argv[2])
+    elif cmd == "stress":
+        stress(argv[2], int(argv[3]) if len(argv) > 3 else 50)
     else:
         print(__doc__, file=sys.stderr)
         sys.exit(64)
