@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
 # Shared settings for the local end-to-end Airflow (sourced by up.sh, down.sh, smoke.sh).
 #
 # AIRFLOW_E2E_MAJOR=3 (default): Apache Airflow 3.3.2, API server on 9091.

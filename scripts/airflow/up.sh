@@ -45,7 +45,7 @@ venv_ok() {
 deps_hash() { cat "$AF_REQUIREMENTS" "$AF_CONSTRAINTS" | sha256sum | cut -c1-16; }
 
 install_airflow() {
-  local stamp="$AF_VENV/.airflow-e2e-stamp" want py t0
+  local stamp="$AF_VENV/.airflow-e2e-stamp" want t0
   want="$AF_VERSION $(deps_hash)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && venv_ok; then
     return 0
