@@ -103,7 +103,7 @@ export function writeReport(path: string, r: ReportInput): void {
     '',
     'autocannon reports latency in whole milliseconds. *CPU ms / request* is the CPU time (user + system,',
     'from /proc) the target process used during the run divided by the requests it answered: unlike req/s it',
-    'moves far less with the machine's background load (though contention still inflates it), so it is the fairer basis for ratios here.',
+    'moves far less with the background load of the machine (though contention still inflates it), so it is the fairer basis for ratios here.',
     '',
     `## Latency without queueing (one connection, one request at a time, ${r.serialSeconds} s each)`,
     '',
