@@ -54,8 +54,17 @@ describe('the airflow-mcp process', () => {
   it('finds Airflow from $AIRFLOW_HOME/airflow.cfg ([api] port and base_url prefix) and uses it', async () => {
     const home = mkdtempSync(join(tmpdir(), 'airflow-home-'));
     const port = new URL(sim.url).port;
-    writeFileSync(join(home, 'airflow.cfg'), `[core]\nload_examples = False\n\n[api]\nport = ${port}\nbase_url = http://localhost:${port}/team-a\n`);
-    const p = run({ AIRFLOW_HOME: home, PORT: '0', HOST: '127.0.0.1', AIRFLOW_AUTH_MODE: 'none', SHUTDOWN_DELAY_MS: '0' });
+    writeFileSync(
+      join(home, 'airflow.cfg'),
+      `[core]\nload_examples = False\n\n[api]\nport = ${port}\nbase_url = http://localhost:${port}/team-a\n`,
+    );
+    const p = run({
+      AIRFLOW_HOME: home,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      AIRFLOW_AUTH_MODE: 'none',
+      SHUTDOWN_DELAY_MS: '0',
+    });
     children.push(p.child);
     await waitForLog(p.out, 'airflow-mcp listening');
     const log = p.out.join('');
@@ -80,7 +89,12 @@ describe('the airflow-mcp process', () => {
     });
     children.push(p.child);
     await waitForLog(p.out, 'airflow-mcp listening');
-    const url = JSON.parse(p.out.join('').split('\n').find((l) => l.includes('airflow-mcp listening'))!).url as string;
+    const url = JSON.parse(
+      p.out
+        .join('')
+        .split('\n')
+        .find((l) => l.includes('airflow-mcp listening'))!,
+    ).url as string;
     const base = url.replace(/\/mcp$/, '');
     expect((await request(`${base}/readyz`)).statusCode).toBe(200);
     const t0 = Date.now();
