@@ -15,6 +15,15 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'e2e-airflow2',
+          include: ['test/e2e-airflow2/**/*.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 300_000,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { decodeJwt, SignJWT } from 'jose';
 import { request } from 'undici';
 
-const ENV_FILE = join(import.meta.dirname, '../../../.airflow/e2e.env');
+const STATE = join(import.meta.dirname, '../../../.airflow');
 
 export interface RealAirflow {
   url: string;
@@ -13,12 +13,15 @@ export interface RealAirflow {
   version: string;
 }
 
-export function realAirflow(): RealAirflow {
-  if (!existsSync(ENV_FILE)) {
-    throw new Error('Real Airflow is not running: start it with `npm run airflow:up` (needs Python 3.11).');
+/** Reads the env file of the Airflow 3 (`npm run airflow:up`) or Airflow 2 (`scripts/airflow/up2.sh`) test instance. */
+export function realAirflow(major: 2 | 3 = 3): RealAirflow {
+  const file = major === 3 ? join(STATE, 'e2e.env') : join(STATE, 'v2', 'e2e.env');
+  if (!existsSync(file)) {
+    const how = major === 3 ? '`npm run airflow:up`' : '`bash scripts/airflow/up2.sh`';
+    throw new Error(`Real Airflow ${major} is not running: start it with ${how} (needs Python 3.11).`);
   }
   const env: Record<string, string> = {};
-  for (const line of readFileSync(ENV_FILE, 'utf8').split('\n')) {
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
     const m = /^([A-Z0-9_]+)=(.*)$/.exec(line);
     if (m) env[m[1]!] = m[2]!;
   }
