@@ -136,6 +136,10 @@ export function registerTaskRoutes(r: Registrar, app: SimApp): void {
   const getOne = (ctx: Ctx, mapIndex: number) => {
     const dag = requireDag(ctx, app, ctx.params.dag_id!);
     const run = requireRun(ctx, app, dag.def.dagId, ctx.params.dag_run_id!);
+    // Airflow 3 looks the task instance up directly: an unknown task is a missing task instance.
+    if (ctx.v === 'v2' && !dag.def.tasks.some((t) => t.taskId === ctx.params.task_id)) {
+      throw tiNotFound(ctx, dag.def.dagId, run.runId, ctx.params.task_id!, mapIndex);
+    }
     const task = requireTask(ctx, dag, ctx.params.task_id!);
     if (task.mapped !== undefined && mapIndex === -1) {
       throw new HttpError(
