@@ -59,6 +59,7 @@ const OPEN_S = QUICK ? 2 : 5;
 // Open-model rates as fractions of airflow-mcp's measured closed-model tools/call capacity on this machine.
 const RATE_FRACTIONS = QUICK ? [0.25, 0.5] : [0.25, 0.5, 0.75];
 const RSS_TOTAL = QUICK ? 20_000 : 100_000;
+const WARMUP_S = QUICK ? 2 : 3;
 const MEM_BUDGET_S = QUICK ? 120 : 600;
 const COLD_RUNS = QUICK ? 3 : 7;
 // A quick run is a smoke test: it must not overwrite the committed figures.
@@ -275,6 +276,9 @@ async function main(): Promise<number> {
   }
   add('echo', 'raw node:http echo', 'POST JSON', echoCall, echo.child.proc.pid);
   add('sim', 'simulator direct', `GET ${upstreamPath}`, direct, sim.child.proc.pid);
+  // Warm every target up first (JIT, pools, caches), results discarded: otherwise whichever target
+  // runs first in its life is measured cold, which skews single-round (quick) ratios badly.
+  for (const o of ops) await closed(o.call, o.connections, WARMUP_S);
   const samples = new Map<string, Closed[]>();
   for (let round = 1; round <= ROUNDS; round++) {
     for (const o of ops) {

@@ -90,7 +90,7 @@ export function writeReport(path: string, r: ReportInput): void {
     '',
     `## Throughput, closed model (autocannon, ${r.connections} connections unless noted, ${r.closedSeconds} s per run)`,
     '',
-    `Every target ran once per round, ${r.rounds} round(s), interleaved; the table shows medians over rounds.`,
+    `After a warm-up run of each (discarded), every target ran once per round, ${r.rounds} round(s), interleaved; the table shows medians over rounds.`,
     'Ratios in the goals table are medians of ratios taken within a round (paired), which cancels most of the',
     "drift in the machine's background load.",
     '',
