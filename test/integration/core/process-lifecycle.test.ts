@@ -9,10 +9,10 @@ import { type Simulator, startSimulator } from '../../../src/sim/index.js';
 import { connectClient, payload } from '../../helpers/clients.js';
 
 const ENTRY = join(import.meta.dirname, '../../../src/main.ts');
-const TSX = join(import.meta.dirname, '../../../node_modules/.bin/tsx');
 
 function run(env: Record<string, string>, args: string[] = []) {
-  const child = spawn(TSX, [ENTRY, ...args], {
+  // One process (node with tsx's loader), so SIGTERM reaches the service itself, not a relaying wrapper.
+  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
