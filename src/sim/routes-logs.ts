@@ -40,6 +40,8 @@ export function registerLogRoutes(r: Registrar, app: SimApp): void {
       const current = app.store
         .tis(dag, run, ctx.now)
         .find((t) => t.taskId === task.taskId && t.mapIndex === mapIndex);
+      // Airflow 3's log route says only this for a missing instance (e.g. a mapped task without map_index).
+      if (!current && ctx.v === 'v2') throw notFound('v2', 'TaskInstance not found');
       if (!current) throw tiNotFound(ctx, dag.def.dagId, run.runId, task.taskId, mapIndex);
       if (!Number.isInteger(tryNumber) || tryNumber < 1 || tryNumber > current.tryNumber) {
         throw notFound(ctx.v, 'TaskInstance not found', 'TaskInstance not found');

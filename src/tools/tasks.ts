@@ -23,6 +23,19 @@ export const TI_STATES = [
   'removed',
 ] as const;
 
+/** Airflow's 404 for a mapped task asked without map_index names the URL; say which argument is missing. */
+function hintMapped(taskId: string) {
+  return (error: unknown): never => {
+    if (error instanceof AppError && error.code === 'not_found' && /is mapped/i.test(error.message)) {
+      throw new AppError('not_found', error.message, {
+        hint: `Task '${taskId}' is mapped: pass map_index (list_task_instances with task_id='${taskId}' lists them).`,
+        ...(error.status !== undefined ? { status: error.status } : {}),
+      });
+    }
+    throw error;
+  };
+}
+
 export function taskDefBrief(t: TaskDefinition) {
   return compact({
     task_id: t.task_id,
@@ -132,7 +145,7 @@ export const taskTools = [
     annotations: READ,
     async handler({ dag_id, run_id, task_id, map_index }, ctx) {
       const airflow = await ctx.airflow();
-      const t = await airflow.getTaskInstance(dag_id, run_id, task_id, map_index);
+      const t = await airflow.getTaskInstance(dag_id, run_id, task_id, map_index).catch(hintMapped(task_id));
       return compact({
         dag_id: t.dag_id,
         run_id: t.run_id,
@@ -186,7 +199,9 @@ export const taskTools = [
       const airflow = await ctx.airflow();
       let tryNumber = args.try_number;
       if (tryNumber === undefined) {
-        const ti = await airflow.getTaskInstance(args.dag_id, args.run_id, args.task_id, args.map_index);
+        const ti = await airflow
+          .getTaskInstance(args.dag_id, args.run_id, args.task_id, args.map_index)
+          .catch(hintMapped(args.task_id));
         tryNumber = Math.max(1, ti.try_number);
       }
       const match = args.pattern

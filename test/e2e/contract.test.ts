@@ -300,6 +300,12 @@ const probes: Probe[] = [
     sameDetail: true,
   },
   {
+    name: 'log of a mapped task without map_index',
+    method: 'GET',
+    path: '/dags/{mdag}/dagRuns/{run}/taskInstances/{mtask}/logs/1',
+    sameDetail: true,
+  },
+  {
     name: 'mapped task instance without map_index',
     method: 'GET',
     path: '/dags/{mdag}/dagRuns/{run}/taskInstances/{mtask}',

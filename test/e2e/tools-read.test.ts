@@ -228,6 +228,17 @@ describe('read tools against real Airflow 3', () => {
     });
     expect(ti).toMatchObject({ task_id: 'double', map_index: 1, state: 'success', try_number: 1 });
     expect(typeof ti.duration).toBe('number');
+    for (const tool of ['get_task_instance', 'get_task_logs']) {
+      const unmapped = await h.call(
+        tool,
+        { dag_id: 'e2e_mapped', run_id: run, task_id: 'double' },
+        { allowError: true },
+      );
+      expect(unmapped, tool).toMatchObject({
+        code: 'not_found',
+        hint: expect.stringContaining('pass map_index'),
+      });
+    }
     const plain = await h.call('get_task_instance', { dag_id: 'e2e_mapped', run_id: run, task_id: 'total' });
     expect(plain).toMatchObject({ task_id: 'total', state: 'success' });
     expect(plain.map_index).toBeUndefined();

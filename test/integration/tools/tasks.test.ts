@@ -65,6 +65,15 @@ describe.each(APIS)('task-instance tools on Airflow %s', (api) => {
       map_index: 2,
     });
     expect(ti).toMatchObject({ task_id: 'process_partition', map_index: 2, state: 'success' });
+    // Without map_index Airflow answers 404 naming the URL: the hint names the missing argument instead.
+    for (const tool of ['get_task_instance', 'get_task_logs']) {
+      const err = await s.fails(tool, {
+        dag_id: 'example_dynamic_mapping',
+        run_id: run.run_id,
+        task_id: 'process_partition',
+      });
+      expect(err, tool).toMatchObject({ code: 'not_found', hint: expect.stringContaining('pass map_index') });
+    }
   });
 
   it('get_task_logs filters by pattern and pages with the continuation token', async () => {
