@@ -104,11 +104,22 @@ describe('workflow tools against real Airflow 3', () => {
     expect((errorLog.lines as string[]).join('\n')).toContain(KNOWN_ERROR);
   });
 
-  it('trigger_dag_and_wait returns timed_out (and the run goes on) when the wait is too short', async () => {
-    const run = await h.call('trigger_dag_and_wait', { dag_id: 'e2e_success', timeout_seconds: 1 });
-    expect(run.timed_out).toBe(true);
-    expect(['queued', 'running']).toContain(run.state);
-    expect(String(run.hint)).toContain('get_dag_run');
+  it('trigger_dag_and_wait on a paused DAG times out with the run still queued and a warning', async () => {
+    // Deterministic on any machine: a paused DAG's run cannot start, so the wait must time out.
+    const dag = 'e2e_asset_consumer';
+    await h.api('PATCH', `/dags/${dag}?update_mask=is_paused`, { is_paused: true });
+    let runId: string | undefined;
+    try {
+      const run = await h.call('trigger_dag_and_wait', { dag_id: dag, timeout_seconds: 2 });
+      runId = String(run.run_id);
+      expect(run).toMatchObject({ dag_id: dag, state: 'queued', timed_out: true });
+      expect(String(run.warning)).toContain('paused');
+      expect(String(run.hint)).toContain('get_dag_run');
+      expect(Number(run.waited_seconds)).toBeGreaterThanOrEqual(2);
+    } finally {
+      if (runId) await h.api('DELETE', `/dags/${dag}/dagRuns/${encodeURIComponent(runId)}`);
+      await h.api('PATCH', `/dags/${dag}?update_mask=is_paused`, { is_paused: false });
+    }
   });
 });
 
