@@ -178,10 +178,12 @@ export function registerRunRoutes(r: Registrar, app: SimApp): void {
     if (run === 'conflict') {
       const id = input.runId ?? 'manual__';
       throw ctx.v === 'v2'
-        ? new HttpError(409, {
+        ? // Airflow 3.3 with [api] expose_stacktrace off (the default) hides the SQL and names a log id.
+          new HttpError(409, {
             reason: 'Unique constraint violation',
-            statement: 'INSERT INTO dag_run (dag_id, run_id, logical_date, ...) VALUES (?, ?, ?, ...)',
-            orig_error: 'UNIQUE constraint failed: dag_run.dag_id, dag_run.run_id',
+            statement: 'hidden',
+            orig_error: 'hidden',
+            message: `Serious error when handling your request. Check logs for more details - you will find it in api server when you look for ID ${logId(ctx.now)}`,
           })
         : new HttpError(409, `DAGRun with DAG ID: '${dag.def.dagId}' and DAGRun ID: '${id}' already exists`);
     }
@@ -270,4 +272,16 @@ function inRange(value: number | null, [gte, lte]: Range): boolean {
   if (gte === undefined && lte === undefined) return true;
   if (value === null) return false;
   return (gte === undefined || value >= gte) && (lte === undefined || value <= lte);
+}
+
+/** An 8-character id like the ones Airflow's error messages name (deterministic for a given clock). */
+function logId(now: number): string {
+  const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  let n = Math.floor(now);
+  let id = '';
+  for (let i = 0; i < 8; i++) {
+    id += abc[n % abc.length];
+    n = Math.floor(n / abc.length) + 7919 * (i + 1);
+  }
+  return id;
 }

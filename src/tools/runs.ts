@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { AirflowAdapter } from '../airflow/adapter.js';
 import type { DagRun } from '../airflow/types.js';
+import { AppError } from '../errors.js';
 import { listOutput, READ, write } from './annotations.js';
 import { defineTool } from './define-tool.js';
 import { compact, dagId, isoDate, paging, runId } from './schemas.js';
@@ -49,7 +50,21 @@ export async function startRun(
     await airflow.setDagPaused(dag_id, false);
     unpaused = true;
   }
-  const run = await airflow.triggerDagRun(dag_id, input);
+  const run = await airflow.triggerDagRun(dag_id, input).catch((error: unknown) => {
+    // Airflow 3's 409 carries a database error object (statement hidden, a log id): say what clashed.
+    if (error instanceof AppError && error.code === 'conflict') {
+      const clash = input.run_id
+        ? `run_id '${input.run_id}'`
+        : input.logical_date
+          ? `logical_date ${input.logical_date}`
+          : 'the same identity';
+      throw new AppError('conflict', `DAG '${dag_id}' already has a run with ${clash}.`, {
+        hint: 'Use another run_id or logical_date (or omit them); list_dag_runs shows the existing runs.',
+        ...(error.status !== undefined ? { status: error.status } : {}),
+      });
+    }
+    throw error;
+  });
   const warning =
     dag.is_paused && !unpaused
       ? 'The DAG is paused: this run stays queued until the DAG is unpaused (unpause_dag, or trigger with unpause_if_paused=true).'

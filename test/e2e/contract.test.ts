@@ -354,6 +354,7 @@ describe('simulator agrees with real Airflow 3', () => {
   it('trigger answers 200 with the same run fields, and 409 for a duplicate run id', async () => {
     const runId = `contract_${Date.now()}`;
     const answers: Answer[] = [];
+    const dups: Answer[] = [];
     for (const t of [real, fake]) {
       const first = await call(t, 'POST', '/dags/{dag}/dagRuns', {
         body: { logical_date: null, dag_run_id: runId },
@@ -362,12 +363,17 @@ describe('simulator agrees with real Airflow 3', () => {
         body: { logical_date: null, dag_run_id: runId },
       });
       expect(dup.status, `${t.name} duplicate`).toBe(409);
+      dups.push(dup);
       answers.push(first);
       await call(t, 'DELETE', `/dags/{dag}/dagRuns/${runId}`);
     }
     const [a, s] = answers as [Answer, Answer];
     expect(s.status).toBe(a.status);
     expect(keysOf(a.body).filter((k) => !keysOf(s.body).includes(k))).toEqual([]);
+    // The 409 detail is a database error object, SQL hidden (expose_stacktrace off), with a log id.
+    const [da, ds] = dups.map((d) => (d.body as { detail: Record<string, unknown> }).detail);
+    expect(Object.keys(ds!).sort()).toEqual(Object.keys(da!).sort());
+    expect(ds).toMatchObject({ reason: da!.reason, statement: da!.statement, orig_error: da!.orig_error });
   });
 
   it('a log opens with the same three bare source events', async () => {

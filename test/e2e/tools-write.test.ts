@@ -55,7 +55,12 @@ describe('DAG and run writes against real Airflow 3', () => {
     });
     expect(String(run.warning)).toContain('paused');
     const dup = await h.call('trigger_dag', { dag_id: PAUSABLE, run_id: runId }, { allowError: true });
-    expect(dup).toMatchObject({ code: 'conflict', status: 409 });
+    // Airflow 3's 409 detail is a database error object: the service says what clashed instead.
+    expect(dup).toMatchObject({
+      code: 'conflict',
+      status: 409,
+      message: `DAG '${PAUSABLE}' already has a run with run_id '${runId}'.`,
+    });
 
     const failed = await h.call('set_dag_run_state', { dag_id: PAUSABLE, run_id: runId, state: 'failed' });
     expect(failed).toMatchObject({ run_id: runId, state: 'failed' });

@@ -61,6 +61,9 @@ describe.each(APIS)('DAG run tools on Airflow %s', (api) => {
     await s.ok('trigger_dag', { dag_id: 'etl_daily_sales', run_id: runId });
     expect(await s.fails('trigger_dag', { dag_id: 'etl_daily_sales', run_id: runId })).toMatchObject({
       code: 'conflict',
+      status: 409,
+      message: `DAG 'etl_daily_sales' already has a run with run_id '${runId}'.`,
+      hint: expect.stringContaining('list_dag_runs'),
     });
   });
 
