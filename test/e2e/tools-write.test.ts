@@ -62,6 +62,29 @@ describe('DAG and run writes against real Airflow 3', () => {
       message: `DAG '${PAUSABLE}' already has a run with run_id '${runId}'.`,
     });
 
+    // A run for a past logical date (unique per suite run): echoed back, a second one conflicts, and a
+    // clear by logical-date range finds its task instance.
+    const logical = new Date(Date.UTC(2025, 0, 1) + (Date.now() % 1e10)).toISOString();
+    const dated = await h.call('trigger_dag', { dag_id: PAUSABLE, logical_date: logical });
+    expect(Date.parse(String(dated.logical_date))).toBe(Date.parse(logical));
+    const clash = await h.call(
+      'trigger_dag',
+      { dag_id: PAUSABLE, logical_date: logical },
+      { allowError: true },
+    );
+    expect(clash).toMatchObject({ code: 'conflict', message: expect.stringContaining('logical_date') });
+    const ranged = await h.call('clear_task_instances', {
+      dag_id: PAUSABLE,
+      start_date: new Date(Date.parse(logical) - 1000).toISOString(),
+      end_date: new Date(Date.parse(logical) + 1000).toISOString(),
+      only_failed: false,
+    });
+    expect(ranged).toMatchObject({
+      dry_run: true,
+      would_clear: [{ run_id: dated.run_id, task_id: 'consume' }],
+    });
+    await h.call('delete_dag_run', { dag_id: PAUSABLE, run_id: String(dated.run_id) });
+
     const failed = await h.call('set_dag_run_state', { dag_id: PAUSABLE, run_id: runId, state: 'failed' });
     expect(failed).toMatchObject({ run_id: runId, state: 'failed' });
     expect(failed.end_date).toBeTruthy();
