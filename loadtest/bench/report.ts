@@ -192,7 +192,7 @@ export function writeReport(path: string, r: ReportInput): void {
     '- **Heap cap caution:** run with `--max-old-space-size=128` (about what a 256Mi container limit gives',
     '  Node), the service did a major GC every ~50 requests (587 major GCs, 43 s of GC over 29k tools/call,',
     '  ~50 req/s) with only ~36 MiB of heap live. Load-test the Helm memory limit together with the heap',
-    '  flags (a higher limit, or `--max-semi-space-size`) before relying on 256Mi.',
+    '  flags (the chart now asks 384Mi; or `--max-semi-space-size`) rather than assume the limit is enough.',
     '',
   );
   add(
