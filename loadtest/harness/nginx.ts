@@ -155,7 +155,11 @@ export class NginxFront {
   /** The last lines of nginx's error log, for failure reports. */
   errorLog(lines = 8): string[] {
     try {
-      return readFileSync(join(this.dir, 'error.log'), 'utf8').trim().split('\n').filter(Boolean).slice(-lines);
+      return readFileSync(join(this.dir, 'error.log'), 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .slice(-lines);
     } catch {
       return [];
     }
