@@ -126,8 +126,9 @@ describe('read tools against real Airflow 3', () => {
     const byDag = Object.fromEntries(items(stats).map((s) => [s.dag_id, s.runs as Record<string, number>]));
     expect(byDag.e2e_xcom!.success).toBeGreaterThanOrEqual(1);
     expect(byDag.e2e_mapped!.success).toBeGreaterThanOrEqual(1);
+    // Without dag_ids Airflow lists only DAGs that have runs: on a fresh database, those this file triggered.
     const paged = await h.call('get_dag_stats', { limit: 100 });
-    expect(items(paged).map((s) => s.dag_id)).toEqual(expect.arrayContaining(['e2e_success', 'e2e_xcom']));
+    expect(items(paged).map((s) => s.dag_id)).toEqual(expect.arrayContaining(['e2e_mapped', 'e2e_xcom']));
   });
 
   it('explore_dag: details, tasks, recent runs and source in one call', async () => {
