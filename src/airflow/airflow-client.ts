@@ -123,7 +123,6 @@ export function createAirflowClient(deps: AirflowClientDeps): AirflowClient {
     maxResponseBytes: 16 * 1024 * 1024,
     auth,
     metrics: deps.metrics,
-    logger: deps.logger,
     forwarding: deps.settings.airflowAuthMode === 'forward',
     resilience: resilienceFor(deps),
     now: deps.now,

@@ -1,5 +1,4 @@
 // The Airflow HTTP client: pooled keep-alive calls with timeouts, cancellation, size caps, auth and metrics.
-import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { AppError } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -46,7 +45,6 @@ export interface AirflowHttpOptions {
   maxResponseBytes: number;
   auth: AuthProvider;
   metrics: Metrics;
-  logger: Logger;
   /** Only this mode forwards the caller's own header; used to word auth errors. */
   forwarding: boolean;
   /** Retry and circuit-breaker policies; without it every call goes once. */

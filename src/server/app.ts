@@ -65,7 +65,6 @@ export function createApp(deps: AppDeps) {
     forwardMode: settings.airflowAuthMode === 'forward',
     maxConcurrent: settings.maxConcurrentRequests,
     maxBodyBytes: settings.maxBodyBytes,
-    isDraining: () => state.draining,
   });
   const inbound = createInboundAuth({
     mode: settings.airflowAuthMode,

@@ -44,7 +44,6 @@ export interface McpRouteDeps {
   forwardMode: boolean;
   maxConcurrent: number;
   maxBodyBytes: number;
-  isDraining: () => boolean;
 }
 
 export function createMcpRoute(deps: McpRouteDeps) {
