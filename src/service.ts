@@ -14,6 +14,7 @@ import { createToolRegistry } from './mcp/tool-registry.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createApp } from './server/app.js';
+import { createDirectDispatch } from './server/direct-dispatch.js';
 import { shutdown } from './server/lifecycle.js';
 import { allTools } from './tools/index.js';
 import { BUILD } from './version.js';
@@ -25,6 +26,8 @@ export interface ServiceDeps {
   replica: string;
   now?: () => number;
   dispatcher?: Dispatcher;
+  /** Answer plain 2025-era tools/list and tools/call without the SDK (default true; tests compare both). */
+  directDispatch?: boolean;
 }
 
 export interface RunningService {
@@ -71,6 +74,7 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
     metrics,
     airflow,
     factory,
+    direct: deps.directDispatch === false ? undefined : createDirectDispatch(tools),
     replica: deps.replica,
     airflowSource: deps.airflow.source,
     now,

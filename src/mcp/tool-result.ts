@@ -91,9 +91,10 @@ export function successResult(value: unknown, max: number, structured: boolean):
 }
 
 export function errorResult(body: ToolErrorBody): CallToolResult {
+  // Key order as the SDK's result schema emits it, so both serving paths give the same bytes.
   return {
-    isError: true,
     content: [{ type: 'text', text: JSON.stringify(body) }],
     structuredContent: body as unknown as Record<string, unknown>,
+    isError: true,
   };
 }

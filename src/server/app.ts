@@ -9,6 +9,7 @@ import type { RequestObservations } from '../mcp/request-context.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { bodyGuard } from './body-guard.js';
+import type { DirectDispatch } from './direct-dispatch.js';
 import { createInboundAuth, inboundAuthMiddleware, parseApiKeysFile } from './inbound-auth.js';
 import { jsonRpcError } from './json-rpc-error.js';
 import { createMcpRoute } from './mcp-route.js';
@@ -21,6 +22,8 @@ export interface AppDeps {
   metrics: Metrics;
   airflow: AirflowClient;
   factory: McpServerFactory;
+  /** Fast answers for plain 2025-era tools/list and tools/call; undefined sends everything to the SDK. */
+  direct: DirectDispatch | undefined;
   replica: string;
   /** Where the Airflow URL came from, reported by /readyz. */
   airflowSource: string;
@@ -59,6 +62,7 @@ export function createApp(deps: AppDeps) {
 
   const mcp = createMcpRoute({
     factory: deps.factory,
+    direct: deps.direct,
     airflow: deps.airflow,
     metrics,
     logger,

@@ -9,6 +9,7 @@ import type { RequestContext } from '../mcp/request-context.js';
 import { REQUEST_CONTEXT_KEY } from '../mcp/server-factory.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { type DirectDispatch, directMessage } from './direct-dispatch.js';
 import { jsonRpcError } from './json-rpc-error.js';
 
 /** Known JSON-RPC methods become label values; anything else is 'other', so labels stay bounded. */
@@ -38,6 +39,7 @@ export function rpcMethodLabel(body: unknown): string {
 
 export interface McpRouteDeps {
   factory: McpServerFactory;
+  direct: DirectDispatch | undefined;
   airflow: AirflowClient;
   metrics: Metrics;
   logger: Logger;
@@ -132,6 +134,11 @@ export function createMcpRoute(deps: McpRouteDeps) {
       observed,
       airflowFor: (call) => deps.airflow.adapterFor(call),
     };
+    const direct = deps.direct && directMessage(req.headers, req.body);
+    if (direct) {
+      await deps.direct!.serve(direct, rctx, res);
+      return;
+    }
     // The SDK passes authInfo through untouched to the server factory: our explicit per-request channel.
     (req as Request & { auth?: unknown }).auth = {
       token: '',

@@ -17,6 +17,8 @@ export async function startTestService(options: {
   airflowUrl: string;
   env?: Record<string, string>;
   replica?: string;
+  /** false sends every MCP message through the SDK (the direct-dispatch comparison test). */
+  directDispatch?: boolean;
 }): Promise<TestService> {
   const settings = loadSettings(
     [],
@@ -47,6 +49,7 @@ export async function startTestService(options: {
     airflow: { url: options.airflowUrl, source: 'AIRFLOW_API_URL' },
     logger,
     replica,
+    ...(options.directDispatch === false ? { directDispatch: false } : {}),
   });
   return {
     ...service,
