@@ -1,6 +1,7 @@
 // The Airflow HTTP client: pooled keep-alive calls with timeouts, cancellation, size caps, auth and metrics.
 import type { Dispatcher } from 'undici';
 import { AppError } from '../errors.js';
+import { linkedAbort } from '../linked-abort.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ApiVersion, AuthProvider, UpstreamAuth } from './auth-providers.js';
 import type { CallContext } from './call-context.js';
@@ -112,43 +113,53 @@ export class AirflowHttp {
     const prefix = apiPrefix(version);
     const now = this.options.now ?? Date.now;
     const deadline = now() + this.options.timeoutMs;
-    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(this.options.timeoutMs)]);
+    const linked = linkedAbort([ctx.signal], this.options.timeoutMs);
+    const signal = linked.signal;
     const attempt = (auth: UpstreamAuth) => {
       const run = () => this.once(ctx, signal, deadline, prefix, req, auth);
       const policy = { idempotent: req.method === 'GET', signal: ctx.signal, deadline };
       return this.options.resilience ? this.options.resilience.execute(policy, run) : run();
     };
-    let auth = await this.options.auth.authorize(ctx, version);
     try {
-      return await attempt(auth);
-    } catch (error) {
-      if (
-        error instanceof AppError &&
-        error.status === 401 &&
-        this.options.auth.invalidate(auth) &&
-        !ctx.signal.aborted
-      ) {
-        auth = await this.options.auth.authorize(ctx, version);
-        return attempt(auth);
+      let auth = await this.options.auth.authorize(ctx, version);
+      try {
+        return await attempt(auth);
+      } catch (error) {
+        if (
+          error instanceof AppError &&
+          error.status === 401 &&
+          this.options.auth.invalidate(auth) &&
+          !ctx.signal.aborted
+        ) {
+          auth = await this.options.auth.authorize(ctx, version);
+          return await attempt(auth);
+        }
+        throw error;
       }
-      throw error;
+    } finally {
+      linked.dispose();
     }
   }
 
   /** A call outside the API prefix (e.g. POST {base}/auth/token), without credentials or auth metrics. */
   async raw(path: string, init: { method: 'GET' | 'POST'; body?: unknown; signal: AbortSignal }) {
-    const res = await this.options.dispatcher.request({
-      origin: this.origin,
-      path: `${this.basePath}${path}`,
-      method: init.method,
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-      signal: AbortSignal.any([init.signal, AbortSignal.timeout(this.options.timeoutMs)]),
-      headersTimeout: this.options.timeoutMs,
-      bodyTimeout: this.options.timeoutMs,
-    });
-    const { body } = await this.readBody(res.body, res.headers, this.options.maxResponseBytes);
-    return { status: res.statusCode, body };
+    const linked = linkedAbort([init.signal], this.options.timeoutMs);
+    try {
+      const res = await this.options.dispatcher.request({
+        origin: this.origin,
+        path: `${this.basePath}${path}`,
+        method: init.method,
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        signal: linked.signal,
+        headersTimeout: this.options.timeoutMs,
+        bodyTimeout: this.options.timeoutMs,
+      });
+      const { body } = await this.readBody(res.body, res.headers, this.options.maxResponseBytes);
+      return { status: res.statusCode, body };
+    } finally {
+      linked.dispose();
+    }
   }
 
   private async once(
@@ -226,6 +237,11 @@ export class AirflowHttp {
   ): Promise<{ body: unknown; truncated: boolean }> {
     const type = String(headers['content-type'] ?? '');
     const isJson = type.includes('json');
+    const declared = Number(headers['content-length'] ?? Number.NaN);
+    if (declared >= 0 && declared <= max) {
+      // The usual case (Airflow sends a length): read it in one go; undici enforces the declared length.
+      return this.decode(await stream.text(), isJson, false, max);
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     let truncated = false;
@@ -241,7 +257,15 @@ export class AirflowHttp {
       chunks.push(buf);
       size += buf.length;
     }
-    const text = Buffer.concat(chunks, size).toString('utf8');
+    return this.decode(Buffer.concat(chunks, size).toString('utf8'), isJson, truncated, max);
+  }
+
+  private decode(
+    text: string,
+    isJson: boolean,
+    truncated: boolean,
+    max: number,
+  ): { body: unknown; truncated: boolean } {
     if (!isJson) return { body: text, truncated };
     if (truncated) {
       // Streamed and cut at the cap, never buffered whole; the caller asked for too much, Airflow is fine.

@@ -7,6 +7,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { AppError, toErrorBody } from '../errors.js';
+import { linkedAbort } from '../linked-abort.js';
 import type { Metrics } from '../observability/metrics.js';
 import { isWriteTool, type ToolContext, type ToolDefinition } from '../tools/define-tool.js';
 import type { RequestContext } from './request-context.js';
@@ -125,7 +126,9 @@ export function createToolRegistry(
           `Invalid arguments for tool ${tool.name}: ${describeIssue(parsed.error)}`,
         );
       }
-      const signal = AbortSignal.any([rctx.signal, mcp.signal]);
+      // One signal when the HTTP layer and the MCP layer share it (direct dispatch); else both, released after.
+      const linked = mcp.signal === rctx.signal ? undefined : linkedAbort([rctx.signal, mcp.signal]);
+      const signal = linked?.signal ?? rctx.signal;
       const progressToken = params._meta?.progressToken;
       const call = { requestId: rctx.requestId, credentials: rctx.credentials, signal };
       const ctx: ToolContext = {
@@ -160,6 +163,8 @@ export function createToolRegistry(
         if (body.code === 'internal') rctx.logger.error({ err: error, tool: tool.name }, 'tool failed');
         finish(body.code);
         return errorResult(body);
+      } finally {
+        linked?.dispose();
       }
     },
   };
