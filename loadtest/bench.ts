@@ -368,7 +368,7 @@ async function main(): Promise<number> {
     .reduce((a, [, rs]) => a + rs.reduce((b, r) => b + r.total, 0), 0);
   const rssUncapped = rssMiB(service.child.proc.pid!);
   await stopChild(service.child);
-  // The leak check: a fresh process with default flags (as the spec'd figure: RSS after RSS_TOTAL
+  // The leak check: a fresh process with the image's flags (as the spec'd figure: RSS after RSS_TOTAL
   // requests, growth over the second half), sent in chunks with a time budget so a slow machine
   // cannot stall the run; the report says how many were actually sent.
   service = await startService(sim.url);

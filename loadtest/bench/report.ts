@@ -1,6 +1,7 @@
 // Writes docs/benchmarks.md from one bench run: machine, versions, tables, goals, profile, how to reproduce.
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
+import { imageNodeFlags } from '../harness/image-flags.js';
 import type { Closed, Latency, Open } from './measure.js';
 import type { ProfileSummary } from './profile.js';
 
@@ -126,8 +127,8 @@ export function writeReport(path: string, r: ReportInput): void {
     '',
     '## Memory and start-up (airflow-mcp)',
     '',
-    `- A fresh process (default flags) sent ${r.memory.sentTotal} tools/call: RSS ${f(r.memory.rssIdle, 1)} MiB idle, ${f(r.memory.rssStart, 1)} MiB after 1,000 warm-up calls, ${f(r.memory.rssHalf, 1)} MiB after ${r.memory.sentHalf}, **${f(r.memory.rssEnd, 1)} MiB after ${r.memory.sentTotal}** (growth ${f(r.memory.rssEnd - r.memory.rssHalf, 1)} MiB); V8 heap used ${f(r.memory.heapHalf, 1)} → ${f(r.memory.heapEnd, 1)} MiB (sampled right after load, uncollected garbage included); ${r.memory.errors} errors.`,
-    `- The process that served the closed-model runs (${r.memory.closedServed} requests) held ${f(r.memory.rssUncapped, 1)} MiB RSS. Without a limit V8 sizes its heap from the host's 24 GiB and collects lazily, so RSS under load is mostly heap headroom.`,
+    `- A fresh process (the image's Node flags: \`${imageNodeFlags().join(' ') || 'none'}\`) sent ${r.memory.sentTotal} tools/call: RSS ${f(r.memory.rssIdle, 1)} MiB idle, ${f(r.memory.rssStart, 1)} MiB after 1,000 warm-up calls, ${f(r.memory.rssHalf, 1)} MiB after ${r.memory.sentHalf}, **${f(r.memory.rssEnd, 1)} MiB after ${r.memory.sentTotal}** (growth ${f(r.memory.rssEnd - r.memory.rssHalf, 1)} MiB); V8 heap used ${f(r.memory.heapHalf, 1)} → ${f(r.memory.heapEnd, 1)} MiB (sampled right after load, uncollected garbage included); ${r.memory.errors} errors.`,
+    `- The process that served the closed-model runs (${r.memory.closedServed} requests) held ${f(r.memory.rssUncapped, 1)} MiB RSS. No old-space limit is set here (in a container Node sizes it from the memory limit), and V8 collects the old space lazily.`,
     `- Cold start, spawn → first \`/readyz\` 200: median **${r.cold.toFixed(0)} ms** (runs: ${r.colds.map((c) => c.toFixed(0)).join(', ')} ms).`,
     '',
     '## Goals',

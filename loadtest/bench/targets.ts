@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { imageNodeFlags } from '../harness/image-flags.js';
 import { freePort } from '../harness/network.js';
 import { type Child, firstJsonLine, NODE, ROOT, sleep, startChild, waitForOk } from '../harness/procs.js';
 import { probe } from './measure.js';
@@ -76,10 +77,11 @@ export function serviceEnv(simUrl: string, port: number): Record<string, string>
   };
 }
 
-export async function startService(simUrl: string, nodeFlags: string[] = []): Promise<Running> {
+export async function startService(simUrl: string, extraFlags: string[] = []): Promise<Running> {
   const port = await freePort();
-  // Production settings, access log included (one JSON line per request, written to /dev/null).
-  const child = startChild('service', NODE, [...nodeFlags, SERVICE_MAIN], {
+  // Production settings and the image's Node flags, access log included (one JSON line per request,
+  // written to /dev/null).
+  const child = startChild('service', NODE, [...imageNodeFlags(), ...extraFlags, SERVICE_MAIN], {
     env: serviceEnv(simUrl, port),
     quietStdout: true,
   });
@@ -91,7 +93,7 @@ export async function startService(simUrl: string, nodeFlags: string[] = []): Pr
 export async function coldStart(simUrl: string): Promise<number> {
   const port = await freePort();
   const t0 = performance.now();
-  const child = startChild('service-cold', NODE, [SERVICE_MAIN], {
+  const child = startChild('service-cold', NODE, [...imageNodeFlags(), SERVICE_MAIN], {
     env: serviceEnv(simUrl, port),
     quietStdout: true,
   });

@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
+import { imageNodeFlags } from '../../loadtest/harness/image-flags.js';
 
 const { values } = parseArgs({
   options: {
@@ -83,7 +84,7 @@ const serviceLine = await start(
     LOG_LEVEL: 'info',
     SHUTDOWN_DELAY_MS: '0',
     MAX_CONCURRENT_REQUESTS: String(CONCURRENCY * 2),
-    NODE_OPTIONS: `--max-old-space-size=${values['max-old-space-mb']}`,
+    NODE_OPTIONS: [`--max-old-space-size=${values['max-old-space-mb']}`, ...imageNodeFlags()].join(' '),
     ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
   },
   /airflow-mcp listening/,
