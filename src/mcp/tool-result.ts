@@ -16,9 +16,12 @@ function byteLength(s: string): number {
  * Fits a result into `max` bytes. Lists (`items`) and logs (`lines`) drop entries from the end and say where
  * to continue; anything else is cut as text.
  */
-export function fitResult(value: unknown, max: number): { text: string; data: unknown; truncated: boolean } {
+export function fitResult(
+  value: unknown,
+  max: number,
+): { text: string; data: unknown; truncated: boolean; textIsData: boolean } {
   const text = JSON.stringify(value) ?? 'null';
-  if (byteLength(text) <= max) return { text, data: value, truncated: false };
+  if (byteLength(text) <= max) return { text, data: value, truncated: false, textIsData: true };
 
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const record = value as Record<string, unknown>;
@@ -40,7 +43,7 @@ export function fitResult(value: unknown, max: number): { text: string; data: un
           hi = mid - 1;
         }
       }
-      if (best) return { ...best, truncated: true };
+      if (best) return { ...best, truncated: true, textIsData: true };
     }
   }
   const notice: TruncationNotice = {
@@ -54,7 +57,7 @@ export function fitResult(value: unknown, max: number): { text: string; data: un
     .subarray(0, budget)
     .toString('utf8')
     .replace(/\uFFFD$/, '');
-  return { text: cut + suffix, data: { truncated: true, notice }, truncated: true };
+  return { text: cut + suffix, data: { truncated: true, notice }, truncated: true, textIsData: false };
 }
 
 function withNotice(record: Record<string, unknown>, key: string, all: unknown[], keep: number) {
@@ -80,14 +83,27 @@ function withNotice(record: Record<string, unknown>, key: string, all: unknown[]
   };
 }
 
+/**
+ * Marks a result whose text is exactly `JSON.stringify(structuredContent)`, so a serialiser may write that
+ * text twice instead of serialising the same data again. Non-enumerable: invisible to JSON and to copies.
+ */
+export const TEXT_IS_STRUCTURED_JSON = Symbol('textIsStructuredJson');
+
+export function textIsStructuredJson(result: CallToolResult): boolean {
+  return (result as { [TEXT_IS_STRUCTURED_JSON]?: boolean })[TEXT_IS_STRUCTURED_JSON] === true;
+}
+
 export function successResult(value: unknown, max: number, structured: boolean): CallToolResult {
-  const { text, data } = fitResult(value, max);
-  return {
+  const { text, data, textIsData } = fitResult(value, max);
+  const withStructured = structured && data !== null && typeof data === 'object';
+  const result: CallToolResult = {
     content: [{ type: 'text', text }],
-    ...(structured && data && typeof data === 'object'
-      ? { structuredContent: data as Record<string, unknown> }
-      : {}),
+    ...(withStructured ? { structuredContent: data as Record<string, unknown> } : {}),
   };
+  if (withStructured && textIsData) {
+    Object.defineProperty(result, TEXT_IS_STRUCTURED_JSON, { value: true });
+  }
+  return result;
 }
 
 export function errorResult(body: ToolErrorBody): CallToolResult {

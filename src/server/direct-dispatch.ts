@@ -5,9 +5,15 @@
 // the message with zod — several times our own work per call. Only messages whose answer cannot differ
 // are taken here (checked by a byte-for-byte comparison test); everything else goes to the SDK unchanged.
 import type { ServerResponse } from 'node:http';
-import { isJsonContentType, ProtocolError, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
+import {
+  type CallToolResult,
+  isJsonContentType,
+  ProtocolError,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from '@modelcontextprotocol/server';
 import type { RequestContext } from '../mcp/request-context.js';
 import type { ToolRegistry } from '../mcp/tool-registry.js';
+import { textIsStructuredJson } from '../mcp/tool-result.js';
 
 /** Revisions from this date on are the 2026-07-28 era (per-request envelope), served by the SDK. */
 const MODERN_ERA_START = '2026-07-28';
@@ -89,6 +95,15 @@ function writeSse(res: ServerResponse, json: string): void {
   res.end(payload);
 }
 
+/** JSON.stringify(result), without serialising the same data a second time when the text already is it. */
+function serialiseResult(result: CallToolResult): string {
+  const only = result.content.length === 1 ? result.content[0] : undefined;
+  if (only?.type !== 'text' || result.isError !== undefined || !textIsStructuredJson(result)) {
+    return JSON.stringify(result);
+  }
+  return `{"content":[{"type":"text","text":${JSON.stringify(only.text)}}],"structuredContent":${only.text}}`;
+}
+
 export function createDirectDispatch(tools: ToolRegistry) {
   // Serialised once: tools/list answers are the bulk of the bytes and never change while running.
   const listResultJson = JSON.stringify(tools.listResult);
@@ -102,7 +117,7 @@ export function createDirectDispatch(tools: ToolRegistry) {
         signal: rctx.signal,
         notify: noNotifications,
       });
-      return `{"result":${JSON.stringify(result)},"jsonrpc":"2.0","id":${id}}`;
+      return `{"result":${serialiseResult(result)},"jsonrpc":"2.0","id":${id}}`;
     } catch (error) {
       // The registry turns tool failures into results; what is thrown is a protocol error (unknown tool,
       // invalid arguments), rendered as the SDK renders it.

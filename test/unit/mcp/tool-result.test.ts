@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { fitResult } from '../../../src/mcp/tool-result.js';
+import { fitResult, successResult, textIsStructuredJson } from '../../../src/mcp/tool-result.js';
 
 describe('fitResult', () => {
   it('returns compact JSON untouched when it fits', () => {
     const r = fitResult({ a: 1, b: [1, 2] }, 1000);
-    expect(r).toEqual({ text: '{"a":1,"b":[1,2]}', data: { a: 1, b: [1, 2] }, truncated: false });
+    expect(r).toEqual({
+      text: '{"a":1,"b":[1,2]}',
+      data: { a: 1, b: [1, 2] },
+      truncated: false,
+      textIsData: true,
+    });
   });
 
   it('drops list items from the end and says where to continue', () => {
@@ -19,6 +24,8 @@ describe('fitResult', () => {
     expect(data.notice.code).toBe('output_truncated');
     expect(data.notice.hint).toContain(`offset=${200 + data.items.length}`);
     expect(JSON.parse(r.text)).toEqual(data);
+    expect(r.textIsData).toBe(true);
+    expect(r.text).toBe(JSON.stringify(r.data));
   });
 
   it('keeps a prefix of log lines and points to tail_lines and filters', () => {
@@ -35,5 +42,22 @@ describe('fitResult', () => {
     expect(Buffer.byteLength(r.text)).toBeLessThanOrEqual(1500);
     expect(r.text).toContain('output_truncated');
     expect(r.text).not.toContain('\uFFFD');
+    expect(r.textIsData).toBe(false);
+  });
+});
+
+describe('successResult', () => {
+  it('marks a result whose text is its structured content as JSON, invisibly', () => {
+    const r = successResult({ items: [1, 2] }, 1000, true);
+    expect(textIsStructuredJson(r)).toBe(true);
+    expect(JSON.stringify(r)).toBe(
+      '{"content":[{"type":"text","text":"{\\"items\\":[1,2]}"}],"structuredContent":{"items":[1,2]}}',
+    );
+    expect(Object.keys(r)).toEqual(['content', 'structuredContent']);
+  });
+
+  it('does not mark a result cut as text, or one without structured content', () => {
+    expect(textIsStructuredJson(successResult({ blob: 'é'.repeat(5000) }, 1500, true))).toBe(false);
+    expect(textIsStructuredJson(successResult({ a: 1 }, 1000, false))).toBe(false);
   });
 });
