@@ -8,6 +8,7 @@ import {
 } from '@modelcontextprotocol/server';
 import type { AirflowAdapter } from '../airflow/adapter.js';
 import { AppError } from '../errors.js';
+import { linkedAbort } from '../linked-abort.js';
 import { readTaskLog } from '../tools/log-reader.js';
 import { dagId, runId, taskId } from '../tools/schemas.js';
 import type { RequestContext } from './request-context.js';
@@ -138,7 +139,8 @@ export function registerResources(server: Server, rctx: RequestContext, options:
     const target = resolve(uri);
     if (!target)
       throw new ResourceNotFoundError(uri, `Unknown resource ${JSON.stringify(uri.slice(0, 200))}.`);
-    const signal = AbortSignal.any([rctx.signal, ctx.mcpReq.signal]);
+    const linked = linkedAbort([rctx.signal, ctx.mcpReq.signal]);
+    const signal = linked.signal;
     try {
       const airflow = await rctx.airflowFor({
         requestId: rctx.requestId,
@@ -157,6 +159,8 @@ export function registerResources(server: Server, rctx: RequestContext, options:
         throw new ResourceNotFoundError(uri, `Invalid identifier in ${JSON.stringify(uri.slice(0, 200))}.`);
       }
       throw error;
+    } finally {
+      linked.dispose();
     }
   });
 }

@@ -1,0 +1,36 @@
+// linkedAbort: follows its sources and a timeout, and lets go of them when disposed.
+import { describe, expect, it } from 'vitest';
+import { linkedAbort } from '../../src/linked-abort.js';
+
+describe('linkedAbort', () => {
+  it('aborts with the reason of whichever source aborts', () => {
+    const a = new AbortController();
+    const b = new AbortController();
+    const linked = linkedAbort([a.signal, b.signal]);
+    b.abort(new Error('client went away'));
+    expect(linked.signal.aborted).toBe(true);
+    expect((linked.signal.reason as Error).message).toBe('client went away');
+  });
+
+  it('starts aborted when a source already is', () => {
+    const a = new AbortController();
+    a.abort('gone');
+    expect(linkedAbort([a.signal], 1000).signal.reason).toBe('gone');
+  });
+
+  it('aborts with a TimeoutError after the timeout', async () => {
+    const linked = linkedAbort([new AbortController().signal], 10);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(linked.signal.aborted).toBe(true);
+    expect((linked.signal.reason as DOMException).name).toBe('TimeoutError');
+  });
+
+  it('once disposed, neither the timer nor a source aborts it', async () => {
+    const a = new AbortController();
+    const linked = linkedAbort([a.signal], 10);
+    linked.dispose();
+    a.abort('late');
+    await new Promise((r) => setTimeout(r, 40));
+    expect(linked.signal.aborted).toBe(false);
+  });
+});
