@@ -2,6 +2,7 @@
 // node:http echo, the simulator called directly, and astro-airflow-mcp (Python); writes docs/benchmarks.md.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
@@ -134,6 +135,7 @@ function median(xs: number[]): number {
 
 async function main(): Promise<number> {
   const started = new Date();
+  const loadStart = loadavg();
   log(`bench${QUICK ? ' --quick' : ''}: building into .cache/bench ...`);
   buildAll();
   const sim = await startSim(LATENCY_MS);
@@ -477,6 +479,7 @@ async function main(): Promise<number> {
   const nodeVersion = execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim();
   writeReport(DOC, {
     started,
+    loadStart,
     quick: QUICK,
     nodeVersion,
     latencyMs: LATENCY_MS,
