@@ -37,6 +37,24 @@ export function rpcMethodLabel(body: unknown): string {
   return KNOWN_METHODS.has(method) ? method : 'other';
 }
 
+/**
+ * The SDK writes `Connection: keep-alive` with its SSE answers, and headers given to writeHead win over
+ * setHeader: while draining that would undo the `Connection: close` that moves keep-alive clients to other
+ * replicas. Connection is hop-by-hop, so the SDK's keep-alive is dropped and Node decides as for every
+ * other response (an SDK `close` stays).
+ */
+function leaveConnectionToNode(res: Response): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: Response, status: number, ...rest: unknown[]) {
+    const headers = rest.at(-1);
+    const fields = headers && typeof headers === 'object' && !Array.isArray(headers) ? headers : undefined;
+    if (String((fields as Record<string, unknown> | undefined)?.connection).toLowerCase() === 'keep-alive') {
+      delete (fields as Record<string, unknown>).connection;
+    }
+    return writeHead.call(this, status, ...(rest as [])) as Response;
+  } as Response['writeHead'];
+}
+
 export interface McpRouteDeps {
   factory: McpServerFactory;
   direct: DirectDispatch | undefined;
@@ -146,6 +164,7 @@ export function createMcpRoute(deps: McpRouteDeps) {
       scopes: [],
       extra: { [REQUEST_CONTEXT_KEY]: rctx },
     };
+    leaveConnectionToNode(res);
     await serve(req as never, res as never, req.body);
   };
 

@@ -108,6 +108,24 @@ describe('the airflow-mcp process', () => {
     const r = await client.callTool('list_dags', { limit: 1 });
     await client.close();
     expect(r.isError).toBeFalsy();
+    // Keep-alive clients are told to reconnect (to another replica), on the direct path and the SDK's.
+    for (const body of [
+      { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list_dags', arguments: { limit: 1 } } },
+      { jsonrpc: '2.0', id: 2, method: 'ping' },
+    ]) {
+      const res = await request(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2025-11-25',
+        },
+        body: JSON.stringify(body),
+      });
+      await res.body.text();
+      expect(res.statusCode).toBe(200);
+      expect([body.method, res.headers.connection]).toEqual([body.method, 'close']);
+    }
     expect(await p.exited).toBe(0);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1400);
   });
