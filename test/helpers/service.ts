@@ -61,6 +61,19 @@ export async function startTestService(options: {
   };
 }
 
+/** Runs `fn` against a fresh test service and always closes it afterwards. */
+export async function withTestService(
+  options: Parameters<typeof startTestService>[0],
+  fn: (s: TestService) => Promise<void>,
+): Promise<void> {
+  const s = await startTestService(options);
+  try {
+    await fn(s);
+  } finally {
+    await s.close();
+  }
+}
+
 /** Reads one counter value from Prometheus text, matching all given labels. */
 export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {
   let total = 0;

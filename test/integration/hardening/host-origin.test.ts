@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../../src/sim/index.js';
 import { legacyHeaders, rawPost, toolsList } from '../../helpers/raw-mcp.js';
-import { metricValue, startTestService, type TestService } from '../../helpers/service.js';
+import { metricValue, type TestService, withTestService } from '../../helpers/service.js';
 import { recordRow } from './support.js';
 
 let sim: Simulator;
@@ -14,12 +14,7 @@ afterAll(async () => {
 });
 
 async function withService(env: Record<string, string>, fn: (s: TestService) => Promise<void>) {
-  const s = await startTestService({ airflowUrl: sim.url, env: { AIRFLOW_AUTH_MODE: 'none', ...env } });
-  try {
-    await fn(s);
-  } finally {
-    await s.close();
-  }
+  return withTestService({ airflowUrl: sim.url, env: { AIRFLOW_AUTH_MODE: 'none', ...env } }, fn);
 }
 
 const errorOf = (r: { text: string }) =>

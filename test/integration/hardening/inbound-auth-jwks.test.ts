@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished }
 import { JWT_AUDIENCE } from '../../../src/sim/auth.js';
 import { type Simulator, startSimulator } from '../../../src/sim/index.js';
 import { legacyHeaders, rawPost, toolsCall } from '../../helpers/raw-mcp.js';
-import { startTestService, type TestService } from '../../helpers/service.js';
+import { type TestService, withTestService } from '../../helpers/service.js';
 import { callTool } from './support.js';
 
 let sim: Simulator;
@@ -21,12 +21,7 @@ afterAll(async () => {
 beforeEach(() => sim.resetCalls());
 
 async function withService(env: Record<string, string>, fn: (s: TestService) => Promise<void>) {
-  const s = await startTestService({ airflowUrl: sim.url, env: { AIRFLOW_API_VERSION: 'v2', ...env } });
-  try {
-    await fn(s);
-  } finally {
-    await s.close();
-  }
+  return withTestService({ airflowUrl: sim.url, env: { AIRFLOW_API_VERSION: 'v2', ...env } }, fn);
 }
 
 describe('forward mode with AIRFLOW_JWKS_URL', () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/settings.js';
 import { DEFAULT_JWT_SECRET, JWT_AUDIENCE } from '../../../src/sim/auth.js';
 import { type Simulator, startSimulator } from '../../../src/sim/index.js';
-import { metricValue, startTestService, type TestService } from '../../helpers/service.js';
+import { metricValue, startTestService, type TestService, withTestService } from '../../helpers/service.js';
 import { callTool, recordRow, sawOf } from './support.js';
 
 let sim: Simulator;
@@ -19,12 +19,7 @@ afterAll(async () => {
 beforeEach(() => sim.resetCalls());
 
 async function withService(env: Record<string, string>, fn: (s: TestService) => Promise<void>) {
-  const s = await startTestService({ airflowUrl: sim.url, env: { AIRFLOW_API_VERSION: 'v2', ...env } });
-  try {
-    await fn(s);
-  } finally {
-    await s.close();
-  }
+  return withTestService({ airflowUrl: sim.url, env: { AIRFLOW_API_VERSION: 'v2', ...env } }, fn);
 }
 
 describe('token mode with MCP_API_KEYS', () => {

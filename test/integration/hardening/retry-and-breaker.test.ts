@@ -1,7 +1,7 @@
 // Idempotent GETs retry within a budget, writes never do; a breaker fails fast while Airflow is down and recovers.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../../src/sim/index.js';
-import { metricValue, startTestService, type TestService } from '../../helpers/service.js';
+import { metricValue, type TestService, withTestService } from '../../helpers/service.js';
 import { callTool, recordRow, sawOf } from './support.js';
 
 const DAG = 'asset_producer_orders';
@@ -18,15 +18,13 @@ beforeEach(() => {
 });
 
 async function withService(env: Record<string, string>, fn: (s: TestService) => Promise<void>) {
-  const s = await startTestService({
-    airflowUrl: sim.url,
-    env: { AIRFLOW_API_VERSION: 'v2', AIRFLOW_AUTH_MODE: 'forward', AIRFLOW_TIMEOUT_MS: '3000', ...env },
-  });
-  try {
-    await fn(s);
-  } finally {
-    await s.close();
-  }
+  return withTestService(
+    {
+      airflowUrl: sim.url,
+      env: { AIRFLOW_API_VERSION: 'v2', AIRFLOW_AUTH_MODE: 'forward', AIRFLOW_TIMEOUT_MS: '3000', ...env },
+    },
+    fn,
+  );
 }
 
 const callsOf = (r: { requestId: string }) => sim.calls.filter((c) => c.requestId === r.requestId);

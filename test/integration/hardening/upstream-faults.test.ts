@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../../src/sim/index.js';
-import { startTestService, type TestService } from '../../helpers/service.js';
+import { startTestService, type TestService, withTestService } from '../../helpers/service.js';
 import { callTool, recordRow, sawOf } from './support.js';
 
 const TIMEOUT_MS = 2000;
@@ -40,12 +40,7 @@ async function listen(server: Server | ReturnType<typeof createHttpServer>): Pro
 }
 
 async function withService(url: string, fn: (s: TestService) => Promise<void>) {
-  const s = await startTestService({ airflowUrl: url, env: { ...ENV, AIRFLOW_AUTH_MODE: 'none' } });
-  try {
-    await fn(s);
-  } finally {
-    await s.close();
-  }
+  return withTestService({ airflowUrl: url, env: { ...ENV, AIRFLOW_AUTH_MODE: 'none' } }, fn);
 }
 
 const callsOf = (r: { requestId: string }) => sim.calls.filter((c) => c.requestId === r.requestId);
