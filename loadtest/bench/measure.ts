@@ -21,11 +21,11 @@ export interface Closed {
   non2xx: number;
 }
 
-/** Closed model: `connections` clients each send the next request when the last one answered. */
-export async function closed(
+/** autocannon over `connections` keep-alive clients, for a duration or an exact amount of requests. */
+async function drive(
   call: HttpCall,
   connections: number,
-  seconds: number,
+  limit: { duration: number } | { amount: number },
   pid?: number,
 ): Promise<Closed> {
   const cpu0 = pid === undefined ? 0 : cpuMs(pid);
@@ -35,7 +35,7 @@ export async function closed(
     headers: call.headers,
     ...(call.body !== undefined ? { body: call.body } : {}),
     connections,
-    duration: seconds,
+    ...limit,
     timeout: 30,
   });
   const cpu = pid === undefined ? undefined : cpuMs(pid) - cpu0;
@@ -48,6 +48,11 @@ export async function closed(
     errors: r.errors,
     non2xx: r.non2xx,
   };
+}
+
+/** Closed model: `connections` clients each send the next request when the last one answered. */
+export function closed(call: HttpCall, connections: number, seconds: number, pid?: number): Promise<Closed> {
+  return drive(call, connections, { duration: seconds }, pid);
 }
 
 export interface Latency {
@@ -176,24 +181,8 @@ export function rssMiB(pid: number): number {
 }
 
 /** Sends exactly `amount` requests over `connections` (closed model), for the leak check. */
-export async function sendAmount(call: HttpCall, amount: number, connections: number): Promise<Closed> {
-  const r = await autocannon({
-    url: call.url,
-    method: call.method,
-    headers: call.headers,
-    ...(call.body !== undefined ? { body: call.body } : {}),
-    connections,
-    amount,
-    timeout: 30,
-  });
-  return {
-    rps: Math.round(r.requests.total / r.duration),
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    total: r.requests.total,
-    errors: r.errors,
-    non2xx: r.non2xx,
-  };
+export function sendAmount(call: HttpCall, amount: number, connections: number): Promise<Closed> {
+  return drive(call, connections, { amount });
 }
 
 /** Sends one request and returns the answer's body, to check a target answers what we think it does. */
