@@ -1,7 +1,5 @@
 // Builds the Airflow side once at start-up: HTTP pool, auth provider, version resolver, and per-request adapters.
-import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { Agent, type Dispatcher } from 'undici';
 import type { Settings } from '../config/settings.js';
 import { AppError } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -21,6 +19,7 @@ import type { CallContext } from './call-context.js';
 import { AirflowHttp } from './http-client.js';
 import { createResilience, type Resilience } from './resilience.js';
 import { isAirflowFault, isRetryable, notAFault, retryAfterMsOf } from './upstream-errors.js';
+import { createTransport, type UpstreamTransport } from './upstream-transport.js';
 
 export interface AirflowClientDeps {
   baseUrl: string;
@@ -28,8 +27,8 @@ export interface AirflowClientDeps {
   metrics: Metrics;
   logger: Logger;
   now: () => number;
-  /** Injected in tests (e.g. undici MockAgent); default: a keep-alive Agent (one pool per origin). */
-  dispatcher?: Dispatcher;
+  /** Default: Node's HTTP client with a keep-alive pool per origin. */
+  transport?: UpstreamTransport;
 }
 
 export interface AirflowClient {
@@ -40,15 +39,11 @@ export interface AirflowClient {
   close(): Promise<void>;
 }
 
-export function createDispatcher(settings: Settings): Dispatcher {
-  return new Agent({
-    connections: 256,
-    keepAliveTimeout: 30_000,
-    connect: {
-      timeout: Math.min(settings.airflowTimeoutMs, 10_000),
-      rejectUnauthorized: settings.airflowVerifySsl,
-      ...(settings.airflowCaCert ? { ca: readFileSync(settings.airflowCaCert) } : {}),
-    },
+export function createUpstreamTransport(settings: Settings): UpstreamTransport {
+  return createTransport({
+    connectTimeoutMs: Math.min(settings.airflowTimeoutMs, 10_000),
+    rejectUnauthorized: settings.airflowVerifySsl,
+    ...(settings.airflowCaCert ? { caFile: settings.airflowCaCert } : {}),
   });
 }
 
@@ -113,12 +108,12 @@ export function resilienceFor(
 }
 
 export function createAirflowClient(deps: AirflowClientDeps): AirflowClient {
-  const dispatcher = deps.dispatcher ?? createDispatcher(deps.settings);
+  const transport = deps.transport ?? createUpstreamTransport(deps.settings);
   let http: AirflowHttp | undefined;
   const auth = authProviderFor(deps, () => http!);
   http = new AirflowHttp({
     baseUrl: deps.baseUrl,
-    dispatcher,
+    transport,
     timeoutMs: deps.settings.airflowTimeoutMs,
     maxResponseBytes: 16 * 1024 * 1024,
     auth,
@@ -169,6 +164,6 @@ export function createAirflowClient(deps: AirflowClientDeps): AirflowClient {
         return false;
       }
     },
-    close: () => dispatcher.close(),
+    close: () => transport.close(),
   };
 }

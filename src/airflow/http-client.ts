@@ -1,5 +1,5 @@
 // The Airflow HTTP client: pooled keep-alive calls with timeouts, cancellation, size caps, auth and metrics.
-import type { Dispatcher } from 'undici';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { AppError } from '../errors.js';
 import { linkedAbort } from '../linked-abort.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -13,6 +13,7 @@ import {
   parseRetryAfter,
   withRetryAfter,
 } from './upstream-errors.js';
+import type { UpstreamTransport } from './upstream-transport.js';
 
 export type QueryValue = string | number | boolean | readonly (string | number)[] | null | undefined;
 
@@ -41,7 +42,7 @@ export interface UpstreamResponse {
 export interface AirflowHttpOptions {
   /** Base URL, possibly with a path prefix, no trailing slash. */
   baseUrl: string;
-  dispatcher: Dispatcher;
+  transport: UpstreamTransport;
   timeoutMs: number;
   maxResponseBytes: number;
   auth: AuthProvider;
@@ -95,6 +96,18 @@ function statusClass(status: number): string {
   return `${Math.floor(status / 100)}xx`;
 }
 
+/** The whole body as UTF-8; plain 'data' events, cheaper than an async iterator per chunk. */
+function readWhole(stream: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.once('end', () =>
+      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')),
+    );
+    stream.once('error', reject);
+  });
+}
+
 export class AirflowHttp {
   readonly basePath: string;
   readonly origin: string;
@@ -116,7 +129,7 @@ export class AirflowHttp {
     const linked = linkedAbort([ctx.signal], this.options.timeoutMs);
     const signal = linked.signal;
     const attempt = (auth: UpstreamAuth) => {
-      const run = () => this.once(ctx, signal, deadline, prefix, req, auth);
+      const run = () => this.once(ctx, signal, prefix, req, auth);
       const policy = { idempotent: req.method === 'GET', signal: ctx.signal, deadline };
       return this.options.resilience ? this.options.resilience.execute(policy, run) : run();
     };
@@ -145,15 +158,13 @@ export class AirflowHttp {
   async raw(path: string, init: { method: 'GET' | 'POST'; body?: unknown; signal: AbortSignal }) {
     const linked = linkedAbort([init.signal], this.options.timeoutMs);
     try {
-      const res = await this.options.dispatcher.request({
+      const res = await this.options.transport.request({
         origin: this.origin,
         path: `${this.basePath}${path}`,
         method: init.method,
         headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
         signal: linked.signal,
-        headersTimeout: this.options.timeoutMs,
-        bodyTimeout: this.options.timeoutMs,
       });
       const { body } = await this.readBody(res.body, res.headers, this.options.maxResponseBytes);
       return { status: res.statusCode, body };
@@ -165,15 +176,12 @@ export class AirflowHttp {
   private async once(
     ctx: CallContext,
     signal: AbortSignal,
-    deadline: number,
     prefix: string,
     req: UpstreamRequest,
     auth: UpstreamAuth,
   ): Promise<UpstreamResponse> {
     const { metrics, timeoutMs } = this.options;
     const now = this.options.now ?? Date.now;
-    // Each attempt only gets what is left of the call's deadline.
-    const remaining = Math.max(1, deadline - now());
     const route = `${prefix}${req.route}`;
     const what = req.what ?? `${req.method} ${route}`;
     const path = `${this.basePath}${prefix}${buildPath(req.route, req.params)}${buildQuery(req.query)}`;
@@ -185,15 +193,14 @@ export class AirflowHttp {
     const stopTimer = metrics.upstreamDuration.startTimer({ route });
     let status = 0;
     try {
-      const res = await this.options.dispatcher.request({
+      const res = await this.options.transport.request({
         origin: this.origin,
         path,
         method: req.method,
         headers,
-        body: req.body === undefined ? undefined : JSON.stringify(req.body),
+        ...(req.body === undefined ? {} : { body: JSON.stringify(req.body) }),
+        // Shared by all attempts and aborted at the call's deadline, so each only gets what is left.
         signal,
-        headersTimeout: remaining,
-        bodyTimeout: remaining,
       });
       status = res.statusCode;
       const max = req.maxBytes ?? this.options.maxResponseBytes;
@@ -222,7 +229,8 @@ export class AirflowHttp {
           }),
         );
       }
-      throw errorForTransport(error, what, timeoutMs);
+      // Past the deadline the transport reports a reset or an abort; the cause is the timeout.
+      throw errorForTransport(signal.aborted ? signal.reason : error, what, timeoutMs);
     } finally {
       metrics.upstreamRequests.inc({ route, status_class: status ? statusClass(status) : 'error' });
       stopTimer();
@@ -231,16 +239,16 @@ export class AirflowHttp {
 
   /** Reads a body up to `max` bytes. JSON over the cap is refused (a cut JSON is useless); text is cut. */
   private async readBody(
-    stream: Dispatcher.ResponseData['body'],
-    headers: Record<string, string | string[] | undefined>,
+    stream: IncomingMessage,
+    headers: IncomingHttpHeaders,
     max: number,
   ): Promise<{ body: unknown; truncated: boolean }> {
     const type = String(headers['content-type'] ?? '');
     const isJson = type.includes('json');
     const declared = Number(headers['content-length'] ?? Number.NaN);
     if (declared >= 0 && declared <= max) {
-      // The usual case (Airflow sends a length): read it in one go; undici enforces the declared length.
-      return this.decode(await stream.text(), isJson, false, max);
+      // The usual case (Airflow sends a length): read it in one go; Node's parser enforces the length.
+      return this.decode(await readWhole(stream), isJson, false, max);
     }
     const chunks: Buffer[] = [];
     let size = 0;

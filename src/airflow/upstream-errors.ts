@@ -1,6 +1,7 @@
 // Turns Airflow's HTTP answers and transport failures into actionable AppErrors that never echo a credential.
-import { errors as undiciErrors } from 'undici';
+
 import { AppError } from '../errors.js';
+import { CONNECT_TIMEOUT } from './upstream-transport.js';
 
 const MAX_DETAIL = 500;
 
@@ -125,12 +126,7 @@ export function errorForStatus(input: StatusErrorInput): AppError {
   });
 }
 
-const TIMEOUT_CODES = new Set([
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'ETIMEDOUT',
-]);
+const TIMEOUT_CODES = new Set([CONNECT_TIMEOUT, 'ETIMEDOUT']);
 
 export function errorForTransport(error: unknown, what: string, timeoutMs: number): AppError {
   if (error instanceof AppError) return error;
@@ -146,7 +142,7 @@ export function errorForTransport(error: unknown, what: string, timeoutMs: numbe
       ? 'connection refused'
       : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
         ? 'host name not found'
-        : code === 'ECONNRESET' || error instanceof undiciErrors.SocketError
+        : code === 'ECONNRESET' || code === 'EPIPE'
           ? 'connection reset'
           : (code ?? 'network error');
   return new AppError('upstream_unavailable', `Could not reach Airflow for ${what} (${reason}).`, {
