@@ -28,7 +28,9 @@ import {
   ensureAstro,
   mcpHeaders,
   type Running,
+  setSimLatency,
   startAstro,
+  startBareProxy,
   startEcho,
   startSdkReference,
   startService,
@@ -193,6 +195,11 @@ async function main(): Promise<number> {
   }
   const echo = await startEcho();
   const echoCall = post(echo.url, token, callBody);
+  const floor = await startBareProxy(sim.url, upstreamPath);
+  const floorCall = post(floor.url, token, callBody);
+  const floorProblem = await preflight('bare proxy tools/call', floorCall, 1);
+  if (floorProblem) problems.push(floorProblem);
+  const floorIdleRss = rssMiB(floor.child.proc.pid!);
 
   let astro: Running | undefined;
   let astroNote: string;
@@ -276,6 +283,13 @@ async function main(): Promise<number> {
     );
     add('svc_call_8', 'airflow-mcp', 'tools/call list_dags (2025)', svcCall, service.child.proc.pid, 8, sec);
   }
+  add(
+    'floor_call',
+    'bare node:http proxy (floor)',
+    'tools/call list_dags (2025)',
+    floorCall,
+    floor.child.proc.pid,
+  );
   add('echo', 'raw node:http echo', 'POST JSON', echoCall, echo.child.proc.pid);
   add('sim', 'simulator direct', `GET ${upstreamPath}`, direct, sim.child.proc.pid);
   // Warm every target up first (JIT, pools, caches), results discarded: otherwise whichever target
@@ -319,15 +333,22 @@ async function main(): Promise<number> {
     rps: paired('svc_call', 'sdk_call', (c) => c.rps),
     cpu: paired('sdk_call', 'svc_call', (c) => c.cpuPerReq),
   };
+  const floorVsSdk = {
+    rps: paired('floor_call', 'sdk_call', (c) => c.rps),
+    cpu: paired('sdk_call', 'floor_call', (c) => c.cpuPerReq),
+  };
   const vsAstro = {
     rps: paired('svc_call_8', 'astro_call', (c) => (c.total > 0 ? c.rps : undefined)),
     cpu: paired('astro_call', 'svc_call_8', (c) => c.cpuPerReq),
   };
   log(
-    `paired ratios: vs SDK reference ${fmt(vsSdk.rps)}× req/s, ${fmt(vsSdk.cpu)}× less CPU/req; vs astro ${fmt(vsAstro.rps)}× req/s, ${fmt(vsAstro.cpu)}× less CPU/req`,
+    `paired ratios: vs SDK reference ${fmt(vsSdk.rps)}× req/s, ${fmt(vsSdk.cpu)}× less CPU/req (bare proxy floor: ${fmt(floorVsSdk.rps)}× req/s, ${fmt(floorVsSdk.cpu)}× less CPU/req); vs astro ${fmt(vsAstro.rps)}× req/s, ${fmt(vsAstro.cpu)}× less CPU/req`,
   );
 
   // ---- latency without queueing: one connection, one request at a time -----------------------------
+  // With no added upstream latency: Node's timers have 1 ms granularity, so a 2 ms sleep lasts 2-3 ms
+  // depending on its phase, and that jitter differs between paths and would swamp a sub-ms difference.
+  await setSimLatency(sim.url, 0);
   const serial: { target: string; r: Latency }[] = [];
   for (const [target, call] of [
     ['airflow-mcp tools/call', svcCall],
@@ -341,6 +362,7 @@ async function main(): Promise<number> {
       `serial ${target}: p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms (${r.n} requests, ${r.errors} errors)`,
     );
   }
+  await setSimLatency(sim.url, LATENCY_MS);
   const svcSerial = serial[0]!.r;
   const simSerial = serial[2]!.r;
   const overheadP50 = svcSerial.p50 - upstreamPerCall * simSerial.p50;
@@ -361,7 +383,10 @@ async function main(): Promise<number> {
       );
     }
   }
-  for (const t of [sdk, echo, astro]) if (t) await stopChild(t.child);
+  // The floor's memory after the same closed-model rounds, to set against airflow-mcp's.
+  const floorServed = (samples.get('floor_call') ?? []).reduce((a, r) => a + r.total, 0);
+  const floorRss = { idle: floorIdleRss, loaded: rssMiB(floor.child.proc.pid!), served: floorServed };
+  for (const t of [sdk, echo, floor, astro]) if (t) await stopChild(t.child);
 
   // ---- memory --------------------------------------------------------------------------------------
   // The process that served the closed-model rounds, as it stands after them.
@@ -451,7 +476,7 @@ async function main(): Promise<number> {
     {
       goal: 'tools/call ≥ 3× SDK reference',
       ok: vsSdk.rps === undefined ? null : vsSdk.rps >= 3,
-      value: `${fmt(vsSdk.rps)}× req/s (median of per-round ratios); ${fmt(vsSdk.cpu)}× less CPU per request`,
+      value: `${fmt(vsSdk.rps)}× req/s (median of per-round ratios); ${fmt(vsSdk.cpu)}× less CPU per request. The bare node:http proxy (floor): ${fmt(floorVsSdk.rps)}× req/s, ${fmt(floorVsSdk.cpu)}× less CPU`,
     },
     {
       goal: 'tools/call ≥ 10× Python anchor',
@@ -461,7 +486,11 @@ async function main(): Promise<number> {
         : 'not measured',
     },
     { goal: 'MCP overhead p50 ≤ 1 ms', ok: overheadP50 <= 1, value: `${overheadP50.toFixed(3)} ms` },
-    { goal: 'RSS ≤ 100 MiB', ok: rssEnd <= 100, value: `${rssEnd.toFixed(1)} MiB` },
+    {
+      goal: 'RSS ≤ 100 MiB',
+      ok: rssEnd <= 100,
+      value: `${rssEnd.toFixed(1)} MiB. The bare node:http proxy (floor): ${floorRss.idle.toFixed(1)} MiB idle, ${floorRss.loaded.toFixed(1)} MiB after its ${floorRss.served} closed-model requests`,
+    },
     {
       goal: `no growth between ${memSent.half} and ${memSent.total} requests (≤ 5 MiB RSS)`,
       ok: rssGrowth <= 5 && memErrors === 0,
@@ -514,6 +543,7 @@ async function main(): Promise<number> {
     astroNote,
     profile,
     checks,
+    floor: { ...floorRss, vsSdkRps: floorVsSdk.rps, vsSdkCpu: floorVsSdk.cpu },
   });
   log(`wrote ${DOC}`);
   log(
@@ -523,6 +553,9 @@ async function main(): Promise<number> {
       sdk_reference_rps: sdkClosed.rps,
       sdk_reference_list_rps: sdkListClosed.rps,
       raw_echo_rps: echoClosed.rps,
+      bare_proxy_rps: row('floor_call').rps,
+      bare_proxy_cpu_ms: round3(row('floor_call').cpuPerReq),
+      bare_proxy_rss_mib: Number(floorRss.loaded.toFixed(1)),
       tools_call_cpu_ms: round3(svcClosed.cpuPerReq),
       sdk_reference_cpu_ms: round3(sdkClosed.cpuPerReq),
       astro_cpu_ms: round3(astroClosed?.cpuPerReq),

@@ -8,7 +8,7 @@ import { cleanupAll, installExitHandlers, stopChild } from '../harness/procs.js'
 import { toolsCallRequest, toolsListRequest } from '../lib/protocol.js';
 import { closed, type HttpCall, rssMiB, serialLatency } from './measure.js';
 import { summariseProfile } from './profile.js';
-import { buildAll, CACHE, startService, startSim } from './targets.js';
+import { buildAll, CACHE, setSimLatency, startService, startSim } from './targets.js';
 
 const { values } = parseArgs({
   options: {
@@ -49,6 +49,8 @@ const upstream = async () => {
   const hsum = /http_request_duration_seconds_sum\{method="POST",route="\/mcp"\} (\S+)/.exec(text);
   return [Number(sum?.[1]), Number(count?.[1]), Number(hsum?.[1])] as const;
 };
+// Serial figures without the simulator's sleep, whose 1 ms timer granularity would swamp the overhead.
+await setSimLatency(sim.url, 0);
 const u0 = await upstream();
 const s = await serialLatency(call, 2);
 const u1 = await upstream();

@@ -50,6 +50,14 @@ export interface ReportInput {
   astroNote: string;
   profile: ProfileSummary | undefined;
   checks: Check[];
+  /** The bare node:http proxy: memory after its closed-model runs, paired ratios against the SDK reference. */
+  floor: {
+    idle: number;
+    loaded: number;
+    served: number;
+    vsSdkRps: number | undefined;
+    vsSdkCpu: number | undefined;
+  };
 }
 
 const f = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
@@ -86,6 +94,7 @@ export function writeReport(path: string, r: ReportInput): void {
     `| airflow-mcp | this service, compiled, run as the image runs it (\`node ${imageNodeFlags().join(' ')} main.js\`), production settings: forward auth, access log at \`info\` (to /dev/null), metrics on |`,
     '| SDK reference | `loadtest/fixtures/sdk-reference-server.ts`: the MCP SDK v2 stateless example — express + `express.json()`, a new `McpServer` + `NodeStreamableHTTPServerTransport({sessionIdGenerator: undefined})` per request, registering the same `allTools` on the same Airflow client (no access log, no metrics endpoint) |',
     `| astro-airflow-mcp | ${r.astroNote} |`,
+    "| bare node:http proxy (floor) | `loadtest/fixtures/bare-proxy.ts`: the least a Node MCP server can do for this tools/call — parse the body, the same upstream GET with the caller's token over a keep-alive pool, parse the answer, keep the same fields, one SSE frame; no validation, guards, retries, log or metrics |",
     '| raw node:http echo | `loadtest/bench/echo-server.ts`: parses the JSON-RPC body, answers a fixed result (the ceiling for Node HTTP on this machine) |',
     `| simulator direct | \`GET ${r.upstreamPath}\` straight to the simulator: the upstream call \`list_dags\` makes (${r.upstreamPerCall} per tools/call) |`,
     '',
@@ -111,6 +120,10 @@ export function writeReport(path: string, r: ReportInput): void {
     'moves far less with the background load of the machine (though contention still inflates it), so it is the fairer basis for ratios here.',
     '',
     `## Latency without queueing (one connection, one request at a time, ${r.serialSeconds} s each)`,
+    '',
+    "For this section the simulator adds no latency (set through `/_sim/latency`): Node's timers have 1 ms",
+    'granularity, so a 2 ms sleep lasts 2–3 ms depending on its phase, a jitter that would swamp a',
+    'sub-millisecond difference between two paths.',
     '',
     '| target | p50 ms | p99 ms | requests |',
     '|---|---:|---:|---:|',
@@ -141,6 +154,7 @@ export function writeReport(path: string, r: ReportInput): void {
     '',
     `- A fresh process (the image's Node flags: \`${imageNodeFlags().join(' ') || 'none'}\`) sent ${r.memory.sentTotal} tools/call: RSS ${f(r.memory.rssIdle, 1)} MiB idle, ${f(r.memory.rssStart, 1)} MiB after 1,000 warm-up calls, ${f(r.memory.rssHalf, 1)} MiB after ${r.memory.sentHalf}, **${f(r.memory.rssEnd, 1)} MiB after ${r.memory.sentTotal}** (growth ${f(r.memory.rssEnd - r.memory.rssHalf, 1)} MiB); V8 heap used ${f(r.memory.heapHalf, 1)} → ${f(r.memory.heapEnd, 1)} MiB (sampled right after load, uncollected garbage included); ${r.memory.errors} errors.`,
     `- The process that served the closed-model runs (${r.memory.closedServed} requests) held ${f(r.memory.rssUncapped, 1)} MiB RSS. No old-space limit is set here (in a container Node sizes it from the memory limit), and V8 collects the old space lazily.`,
+    `- The bare node:http proxy (floor), for comparison: ${f(r.floor.idle, 1)} MiB idle, ${f(r.floor.loaded, 1)} MiB after its ${r.floor.served} closed-model requests, with the image's Node flags like airflow-mcp.`,
     `- Cold start, spawn → first \`/readyz\` 200: median **${r.cold.toFixed(0)} ms** (runs: ${r.colds.map((c) => c.toFixed(0)).join(', ')} ms).`,
     '',
     '## Goals',

@@ -22,6 +22,7 @@ export function buildAll(): void {
       include: [
         '../../src/**/*.ts',
         '../../loadtest/fixtures/sdk-reference-server.ts',
+        '../../loadtest/fixtures/bare-proxy.ts',
         '../../loadtest/bench/echo-server.ts',
         '../../loadtest/harness/sim-child.ts',
       ],
@@ -64,6 +65,12 @@ export async function startSim(latencyMs: number): Promise<Running & { token: st
   return { name: 'simulator', url: info.url, child, token: Object.values(info.tokens)[0]! };
 }
 
+/** Sets the simulator's added latency (POST /_sim/latency). */
+export async function setSimLatency(simUrl: string, ms: number): Promise<void> {
+  const res = await fetch(`${simUrl}/_sim/latency`, { method: 'POST', body: JSON.stringify({ ms }) });
+  if (!res.ok) throw new Error(`simulator refused latency ${ms}: HTTP ${res.status}`);
+}
+
 export function serviceEnv(simUrl: string, port: number): Record<string, string> {
   return {
     AIRFLOW_API_URL: simUrl,
@@ -104,9 +111,14 @@ export async function coldStart(simUrl: string): Promise<number> {
   return ms;
 }
 
-async function startFixture(name: string, file: string, env: Record<string, string>): Promise<Running> {
+async function startFixture(
+  name: string,
+  file: string,
+  env: Record<string, string>,
+  nodeFlags: string[] = [],
+): Promise<Running> {
   const port = await freePort();
-  const child = startChild(name, NODE, [resolve(BUILD, file)], {
+  const child = startChild(name, NODE, [...nodeFlags, resolve(BUILD, file)], {
     env: { ...env, HOST: '127.0.0.1', PORT: String(port) },
   });
   const info = await firstJsonLine<{ url: string }>(child, 20_000);
@@ -119,6 +131,16 @@ export function startSdkReference(simUrl: string): Promise<Running> {
     AIRFLOW_AUTH_MODE: 'forward',
     LOG_LEVEL: 'warn',
   });
+}
+
+/** The floor: a bare node:http proxy making the same upstream call, with the image's Node flags. */
+export function startBareProxy(simUrl: string, upstreamPath: string): Promise<Running> {
+  return startFixture(
+    'bare-proxy',
+    'loadtest/fixtures/bare-proxy.js',
+    { AIRFLOW_API_URL: simUrl, UPSTREAM_PATH: upstreamPath },
+    imageNodeFlags(),
+  );
 }
 
 export function startEcho(): Promise<Running> {

@@ -5,7 +5,12 @@ import type { FaultSlot } from './faults.js';
 import { readBody } from './http-util.js';
 import type { Fault } from './types.js';
 
-export function createControl(calls: CallLog, faults: FaultSlot, resetState: () => void) {
+export function createControl(
+  calls: CallLog,
+  faults: FaultSlot,
+  latency: { ms: number },
+  resetState: () => void,
+) {
   return async (req: IncomingMessage, res: ServerResponse, path: string, query: string): Promise<void> => {
     const send = (status: number, body: unknown) => {
       const text = JSON.stringify(body);
@@ -46,6 +51,19 @@ export function createControl(calls: CallLog, faults: FaultSlot, resetState: () 
       }
       faults.set(fault);
       return send(200, { ok: true, fault });
+    }
+    if (path === '/_sim/latency' && method === 'POST') {
+      let ms: unknown;
+      try {
+        ms = (JSON.parse(await readBody(req)) as { ms?: unknown } | null)?.ms;
+      } catch {
+        ms = undefined;
+      }
+      if (!Number.isInteger(ms) || (ms as number) < 0 || (ms as number) > 60_000) {
+        return send(400, { detail: 'latency must be JSON {"ms": <integer 0..60000>}' });
+      }
+      latency.ms = ms as number;
+      return send(200, { ok: true, ms });
     }
     if (path === '/_sim/reset' && method === 'POST') {
       const params = new URLSearchParams(query);

@@ -63,7 +63,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   const calls = new CallLog();
   const faults = new FaultSlot();
-  const control = createControl(calls, faults, () => {
+  // Mutable at run time (POST /_sim/latency), e.g. to measure overhead without timer granularity in the way.
+  const latency = { ms: options.latencyMs ?? 0 };
+  const control = createControl(calls, faults, latency, () => {
     app.t0 = now();
     app.store = new Store(app.t0, runDurationMs);
   });
@@ -72,7 +74,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     router,
     auth,
     enforced: options.auth === 'enforced',
-    latencyMs: options.latencyMs ?? 0,
+    latency,
     now,
     calls,
     faults,

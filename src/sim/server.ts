@@ -21,7 +21,8 @@ export interface FrontDoorDeps {
   router: Router;
   auth: Authenticator;
   enforced: boolean;
-  latencyMs: number;
+  /** Added to every API answer; the object is shared with the control endpoints. */
+  latency: { ms: number };
   now: () => number;
   calls: CallLog;
   faults: FaultSlot;
@@ -94,11 +95,11 @@ export function createHandler(d: FrontDoorDeps) {
           reply = await route.handler(ctx);
         }
       }
-      call.status = await send(res, reply, fault, d.latencyMs);
+      call.status = await send(res, reply, fault, d.latency.ms);
     } catch (err) {
       const reply =
         err instanceof HttpError ? errorReply(v, err) : errorReply(v, new HttpError(500, String(err)));
-      call.status = await send(res, reply, null, d.latencyMs);
+      call.status = await send(res, reply, null, d.latency.ms);
     } finally {
       d.calls.push(call);
     }

@@ -50,3 +50,26 @@ it('rebuilds seed data on reset with state=true', async () => {
     await sim.close();
   }
 });
+
+it('changes its added latency at run time through /_sim/latency, and rejects a bad value', async () => {
+  const sim = await startSimulator({ latencyMs: 300 });
+  const timed = async () => {
+    const t = performance.now();
+    expect((await http('GET', `${sim.url}/api/v2/version`)).status).toBe(200);
+    return performance.now() - t;
+  };
+  try {
+    expect(await timed()).toBeGreaterThanOrEqual(290);
+    expect((await http('POST', `${sim.url}/_sim/latency`, { body: { ms: 0 } })).json).toEqual({
+      ok: true,
+      ms: 0,
+    });
+    expect(await timed()).toBeLessThan(250);
+    for (const bad of [{ ms: -1 }, { ms: 1.5 }, { ms: '5' }, {}]) {
+      expect((await http('POST', `${sim.url}/_sim/latency`, { body: bad })).status).toBe(400);
+    }
+    expect(await timed()).toBeLessThan(250);
+  } finally {
+    await sim.close();
+  }
+});
