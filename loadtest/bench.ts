@@ -454,7 +454,8 @@ async function main(): Promise<number> {
         'express + body parsing': /node_modules\/(express|body-parser|router|raw-body|type-is)\//,
         'pino (access log)': /node_modules\/(pino|sonic-boom|fast-redact)/,
         'prom-client': /node_modules\/prom-client\//,
-        'undici (upstream client)': /node_modules\/undici\//,
+        'upstream client (node:http + src/airflow/upstream-transport)':
+          /(node:_http_client|src\/airflow\/upstream-transport\.js)/,
         'hono node adapter (web Request/Response)': /node_modules\/@hono\//,
         'garbage collection': /^\(garbage collector\)/,
         'Node req/res ↔ web Request/Response (@modelcontextprotocol/node)':
