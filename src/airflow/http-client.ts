@@ -105,6 +105,10 @@ function readWhole(stream: IncomingMessage): Promise<string> {
       resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')),
     );
     stream.once('error', reject);
+    // A stream destroyed without an error emits neither 'end' nor 'error'; 'close' after 'end' is a no-op.
+    stream.once('close', () =>
+      reject(Object.assign(new Error('Airflow closed the response early'), { code: 'ECONNRESET' })),
+    );
   });
 }
 
