@@ -196,3 +196,15 @@ export async function probe(call: HttpCall): Promise<{ status: number; body: str
   });
   return { status: res.statusCode, body: await res.body.text() };
 }
+
+/** Least-squares slope of y over x, times `span`: the growth a trend predicts over that many x. */
+export function trendOver(points: readonly { x: number; y: number }[], span: number): number | undefined {
+  if (points.length < 3) return undefined;
+  const n = points.length;
+  const mx = points.reduce((a, p) => a + p.x, 0) / n;
+  const my = points.reduce((a, p) => a + p.y, 0) / n;
+  const sxx = points.reduce((a, p) => a + (p.x - mx) ** 2, 0);
+  if (sxx === 0) return undefined;
+  const sxy = points.reduce((a, p) => a + (p.x - mx) * (p.y - my), 0);
+  return (sxy / sxx) * span;
+}

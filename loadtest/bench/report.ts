@@ -43,6 +43,9 @@ export interface ReportInput {
     rssEnd: number;
     heapHalf: number;
     heapEnd: number;
+    /** Least-squares RSS growth over the second half (undefined: too few samples). */
+    rssTrend: number | undefined;
+    samples: { sent: number; rss: number }[];
     errors: number;
   };
   colds: number[];
@@ -152,7 +155,7 @@ export function writeReport(path: string, r: ReportInput): void {
     '',
     '## Memory and start-up (airflow-mcp)',
     '',
-    `- A fresh process (the image's Node flags: \`${imageNodeFlags().join(' ') || 'none'}\`) sent ${r.memory.sentTotal} tools/call: RSS ${f(r.memory.rssIdle, 1)} MiB idle, ${f(r.memory.rssStart, 1)} MiB after 1,000 warm-up calls, ${f(r.memory.rssHalf, 1)} MiB after ${r.memory.sentHalf}, **${f(r.memory.rssEnd, 1)} MiB after ${r.memory.sentTotal}** (growth ${f(r.memory.rssEnd - r.memory.rssHalf, 1)} MiB); V8 heap used ${f(r.memory.heapHalf, 1)} → ${f(r.memory.heapEnd, 1)} MiB (sampled right after load, uncollected garbage included); ${r.memory.errors} errors.`,
+    `- A fresh process (the image's Node flags: \`${imageNodeFlags().join(' ') || 'none'}\`) sent ${r.memory.sentTotal} tools/call: RSS ${f(r.memory.rssIdle, 1)} MiB idle, ${f(r.memory.rssStart, 1)} MiB after 1,000 warm-up calls, ${f(r.memory.rssHalf, 1)} MiB after ${r.memory.sentHalf}, **${f(r.memory.rssEnd, 1)} MiB after ${r.memory.sentTotal}**; growth over the second half ${r.memory.rssTrend === undefined ? 'n/a' : f(r.memory.rssTrend, 1)} MiB as the trend of the samples taken after every ${r.rssTotal / 20} (${r.memory.samples.map((s) => f(s.rss, 1)).join(', ')} MiB), ${f(r.memory.rssEnd - r.memory.rssHalf, 1)} MiB between the two end points alone; V8 heap used ${f(r.memory.heapHalf, 1)} → ${f(r.memory.heapEnd, 1)} MiB (sampled right after load, uncollected garbage included); ${r.memory.errors} errors.`,
     `- The process that served the closed-model runs (${r.memory.closedServed} requests) held ${f(r.memory.rssUncapped, 1)} MiB RSS. No old-space limit is set here (in a container Node sizes it from the memory limit), and V8 collects the old space lazily.`,
     `- The bare node:http proxy (floor), for comparison: ${f(r.floor.idle, 1)} MiB idle, ${f(r.floor.loaded, 1)} MiB after its ${r.floor.served} closed-model requests, with the image's Node flags like airflow-mcp.`,
     `- Cold start, spawn → first \`/readyz\` 200: median **${r.cold.toFixed(0)} ms** (runs: ${r.colds.map((c) => c.toFixed(0)).join(', ')} ms).`,
