@@ -58,7 +58,8 @@ const LATENCY_MS = Number(values['latency-ms']);
 const CONNECTIONS = Number(values.connections);
 const ROUNDS = QUICK ? 1 : 3;
 const ROUND_S = QUICK ? 3 : 5;
-const SERIAL_S = QUICK ? 2 : 5;
+const SERIAL_S = QUICK ? 2 : 10;
+const SERIAL_ROUNDS = QUICK ? 2 : 5;
 const OPEN_S = QUICK ? 2 : 5;
 // Open-model rates as fractions of airflow-mcp's measured closed-model tools/call capacity on this machine.
 const RATE_FRACTIONS = QUICK ? [0.25, 0.5] : [0.25, 0.5, 0.75];
@@ -349,25 +350,44 @@ async function main(): Promise<number> {
   // ---- latency without queueing: one connection, one request at a time -----------------------------
   // With no added upstream latency: Node's timers have 1 ms granularity, so a 2 ms sleep lasts 2-3 ms
   // depending on its phase, and that jitter differs between paths and would swamp a sub-ms difference.
+  // Like the closed model, in interleaved rounds: the overhead is the median of differences taken
+  // within a round, so a slow stretch of the machine hits both sides of a difference.
   await setSimLatency(sim.url, 0);
-  const serial: { target: string; r: Latency }[] = [];
-  for (const [target, call] of [
+  const serialTargets = [
     ['airflow-mcp tools/call', svcCall],
     ['SDK reference tools/call', sdkCall],
     ['simulator direct', direct],
     ['raw echo', echoCall],
-  ] as const) {
-    const r = await serialLatency(call, SERIAL_S);
-    serial.push({ target, r });
-    log(
-      `serial ${target}: p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms (${r.n} requests, ${r.errors} errors)`,
-    );
+  ] as const;
+  const serialRounds: Latency[][] = serialTargets.map(() => []);
+  for (let round = 0; round < SERIAL_ROUNDS; round++) {
+    for (const [i, [, call]] of serialTargets.entries()) {
+      serialRounds[i]!.push(await serialLatency(call, SERIAL_S / SERIAL_ROUNDS));
+    }
   }
   await setSimLatency(sim.url, LATENCY_MS);
-  const svcSerial = serial[0]!.r;
-  const simSerial = serial[2]!.r;
-  const overheadP50 = svcSerial.p50 - upstreamPerCall * simSerial.p50;
-  const overheadP99 = svcSerial.p99 - upstreamPerCall * simSerial.p99;
+  const serial = serialTargets.map(([target], i) => {
+    const rs = serialRounds[i]!;
+    const r: Latency = {
+      p50: median(rs.map((x) => x.p50)),
+      p99: median(rs.map((x) => x.p99)),
+      n: rs.reduce((a, x) => a + x.n, 0),
+      errors: rs.reduce((a, x) => a + x.errors, 0),
+    };
+    log(
+      `serial ${target}: p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms (median of ${rs.length} rounds; ${r.n} requests, ${r.errors} errors)`,
+    );
+    return { target, r };
+  });
+  const pairedOverhead = (pick: (l: Latency) => number) =>
+    median(
+      serialRounds[0]!.map((svc, round) => pick(svc) - upstreamPerCall * pick(serialRounds[2]![round]!)),
+    );
+  const overheadP50 = pairedOverhead((l) => l.p50);
+  const overheadP99 = pairedOverhead((l) => l.p99);
+  log(
+    `serial overhead per round (p50): ${serialRounds[0]!.map((svc, round) => (svc.p50 - upstreamPerCall * serialRounds[2]![round]!.p50).toFixed(3)).join(', ')} ms`,
+  );
 
   // ---- open model: fixed arrival rates -------------------------------------------------------------
   const openRows: { target: string; r: Open }[] = [];
@@ -525,6 +545,7 @@ async function main(): Promise<number> {
     closedSeconds: ROUND_S,
     rounds: ROUNDS,
     serialSeconds: SERIAL_S,
+    serialRounds: SERIAL_ROUNDS,
     openSeconds: OPEN_S,
     rssTotal: RSS_TOTAL,
     upstreamPath,

@@ -23,6 +23,7 @@ export interface ReportInput {
   closedSeconds: number;
   rounds: number;
   serialSeconds: number;
+  serialRounds: number;
   openSeconds: number;
   rssTotal: number;
   upstreamPath: string;
@@ -122,7 +123,7 @@ export function writeReport(path: string, r: ReportInput): void {
     'from /proc) the target process used during the run divided by the requests it answered: unlike req/s it',
     'moves far less with the background load of the machine (though contention still inflates it), so it is the fairer basis for ratios here.',
     '',
-    `## Latency without queueing (one connection, one request at a time, ${r.serialSeconds} s each)`,
+    `## Latency without queueing (one connection, one request at a time, ${r.serialSeconds} s per target in ${r.serialRounds} interleaved rounds)`,
     '',
     "For this section the simulator adds no latency (set through `/_sim/latency`): Node's timers have 1 ms",
     'granularity, so a 2 ms sleep lasts 2–3 ms depending on its phase, a jitter that would swamp a',
@@ -132,7 +133,7 @@ export function writeReport(path: string, r: ReportInput): void {
     '|---|---:|---:|---:|',
     ...r.serial.map((s) => `| ${s.target} | ${f(s.r.p50, 3)} | ${f(s.r.p99, 3)} | ${s.r.n} |`),
     '',
-    `**MCP overhead** = airflow-mcp tools/call − ${r.upstreamPerCall} × simulator direct: p50 **${f(r.overheadP50, 3)} ms**, p99 **${f(r.overheadP99, 3)} ms**.`,
+    `**MCP overhead** = airflow-mcp tools/call − ${r.upstreamPerCall} × simulator direct, the median of the differences within each round: p50 **${f(r.overheadP50, 3)} ms**, p99 **${f(r.overheadP99, 3)} ms**. The table shows medians over rounds.`,
     ...(echoP50 === undefined || r.overheadP50 === null
       ? []
       : [
