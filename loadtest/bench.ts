@@ -141,7 +141,7 @@ async function main(): Promise<number> {
   const started = new Date();
   const loadStart = loadavg();
   log(`bench${QUICK ? ' --quick' : ''}: building into .cache/bench ...`);
-  buildAll();
+  await buildAll();
   const sim = await startSim(LATENCY_MS);
   const token = sim.token;
   log(`simulator ${sim.url}, fixed latency ${LATENCY_MS} ms`);

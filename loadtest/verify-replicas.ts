@@ -103,7 +103,8 @@ async function main(): Promise<number> {
     '--users',
     String(USERS),
   ]);
-  const entry = kind === 'service' ? buildService() : { command: '', args: [], how: 'stateful fixture' };
+  const entry =
+    kind === 'service' ? await buildService() : { command: '', args: [], how: 'stateful fixture' };
   const simInfo = await firstJsonLine<{ url: string; tokens: Record<string, string> }>(sim, 60_000);
   const credentials: LoadCredential[] = Object.entries(simInfo.tokens).map(([user, token]) => ({
     user,

@@ -1,9 +1,10 @@
-// Build information read once at start-up from package manifests.
+// Build information: injected by the bundler (scripts/build/bundle.ts), read from the manifests when the
+// sources run directly (tests, tsx).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
-const require = createRequire(import.meta.url);
+declare const __AIRFLOW_MCP_BUILD__: { version: string; sdkVersion: string } | undefined;
 
 function manifestVersion(path: string): string {
   try {
@@ -28,10 +29,16 @@ function packageDir(entry: string): string {
   return dir;
 }
 
-export const BUILD = Object.freeze({
-  version: manifestVersion(new URL('../package.json', import.meta.url).pathname),
-  nodeVersion: process.version,
-  sdkVersion: manifestVersion(
-    join(packageDir(require.resolve('@modelcontextprotocol/server')), 'package.json'),
-  ),
-});
+function fromManifests(): { version: string; sdkVersion: string } {
+  const require = createRequire(import.meta.url);
+  return {
+    version: manifestVersion(new URL('../package.json', import.meta.url).pathname),
+    sdkVersion: manifestVersion(
+      join(packageDir(require.resolve('@modelcontextprotocol/server')), 'package.json'),
+    ),
+  };
+}
+
+const built = typeof __AIRFLOW_MCP_BUILD__ === 'undefined' ? fromManifests() : __AIRFLOW_MCP_BUILD__;
+
+export const BUILD = Object.freeze({ ...built, nodeVersion: process.version });

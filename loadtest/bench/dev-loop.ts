@@ -21,7 +21,7 @@ const { values } = parseArgs({
   allowNegative: true,
 });
 installExitHandlers();
-if (values.build) buildAll();
+if (values.build) await buildAll();
 const sim = await startSim(2);
 const dir = resolve(CACHE, 'dev-prof');
 rmSync(dir, { recursive: true, force: true });

@@ -2,16 +2,22 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { imageNodeFlags } from '../harness/image-flags.js';
+import { bundleService } from '../../scripts/build/bundle.js';
+import { imageAllocatorEnvChecked, imageNodeFlags } from '../harness/image-flags.js';
 import { freePort } from '../harness/network.js';
 import { type Child, firstJsonLine, NODE, ROOT, sleep, startChild, waitForOk } from '../harness/procs.js';
 import { probe } from './measure.js';
 
 export const CACHE = resolve(ROOT, '.cache/bench');
 const BUILD = resolve(CACHE, 'build');
+export const SERVICE_MAIN = resolve(CACHE, 'service/main.js');
 
-/** Compiles src/, the fixtures and bench servers to plain JS under .cache (dist/ is left alone). */
-export function buildAll(): void {
+/**
+ * Bundles the service as the image is built and compiles the fixtures and bench servers to plain JS, all
+ * under .cache (dist/ is left alone).
+ */
+export async function buildAll(): Promise<void> {
+  await bundleService(SERVICE_MAIN);
   mkdirSync(CACHE, { recursive: true });
   const tsconfig = resolve(CACHE, 'tsconfig.json');
   writeFileSync(
@@ -36,16 +42,10 @@ export function buildAll(): void {
   } catch {
     // Type errors (others' work in progress) still emit JavaScript; missing files are checked below.
   }
-  for (const file of [
-    'src/main.js',
-    'loadtest/fixtures/sdk-reference-server.js',
-    'loadtest/bench/echo-server.js',
-  ]) {
+  for (const file of ['loadtest/fixtures/sdk-reference-server.js', 'loadtest/bench/echo-server.js']) {
     if (!existsSync(resolve(BUILD, file))) throw new Error(`build did not emit ${file}`);
   }
 }
-
-export const SERVICE_MAIN = resolve(BUILD, 'src/main.js');
 
 export interface Running {
   name: string;
@@ -89,7 +89,7 @@ export async function startService(simUrl: string, extraFlags: string[] = []): P
   // Production settings and the image's Node flags, access log included (one JSON line per request,
   // written to /dev/null).
   const child = startChild('service', NODE, [...imageNodeFlags(), ...extraFlags, SERVICE_MAIN], {
-    env: serviceEnv(simUrl, port),
+    env: { ...serviceEnv(simUrl, port), ...imageAllocatorEnvChecked() },
     quietStdout: true,
   });
   await waitForOk(`http://127.0.0.1:${port}/readyz`, 20_000, child);
@@ -101,7 +101,7 @@ export async function coldStart(simUrl: string): Promise<number> {
   const port = await freePort();
   const t0 = performance.now();
   const child = startChild('service-cold', NODE, [...imageNodeFlags(), SERVICE_MAIN], {
-    env: serviceEnv(simUrl, port),
+    env: { ...serviceEnv(simUrl, port), ...imageAllocatorEnvChecked() },
     quietStdout: true,
   });
   await waitForOk(`http://127.0.0.1:${port}/readyz`, 20_000, child);
@@ -133,12 +133,12 @@ export function startSdkReference(simUrl: string): Promise<Running> {
   });
 }
 
-/** The floor: a bare node:http proxy making the same upstream call, with the image's Node flags. */
+/** The floor: a bare node:http proxy making the same upstream call, with the image's flags and allocator. */
 export function startBareProxy(simUrl: string, upstreamPath: string): Promise<Running> {
   return startFixture(
     'bare-proxy',
     'loadtest/fixtures/bare-proxy.js',
-    { AIRFLOW_API_URL: simUrl, UPSTREAM_PATH: upstreamPath },
+    { AIRFLOW_API_URL: simUrl, UPSTREAM_PATH: upstreamPath, ...imageAllocatorEnvChecked() },
     imageNodeFlags(),
   );
 }

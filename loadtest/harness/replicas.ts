@@ -1,8 +1,7 @@
 // Service replicas (or the stateful fixture) in their slots: start, readiness, metrics scrape, graceful stop.
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { request } from 'undici';
+import { bundleService } from '../../scripts/build/bundle.js';
 import { inSlot, type Slot } from './network.js';
 import { type Child, NODE, ROOT, startChild, stopChild, TSX, waitForOk } from './procs.js';
 
@@ -18,22 +17,18 @@ export interface Replica {
 const BUILD_DIR = resolve(ROOT, '.cache/loadtest/dist');
 
 /**
- * Compiles src/ into .cache (not dist/, which others may be using) so replicas start as production
- * does (`node main.js`) and restarts are fast. Falls back to tsx when nothing was emitted.
+ * Bundles the service into .cache (not dist/, which others may be using) the way the image is built, so
+ * replicas start as production does (`node main.js`) and restarts are fast. Falls back to tsx when the
+ * bundle cannot be built.
  */
-export function buildService(): { command: string; args: string[]; how: string } {
-  try {
-    execFileSync(resolve(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json', '--outDir', BUILD_DIR], {
-      cwd: ROOT,
-      stdio: 'ignore',
-      timeout: 120_000,
-    });
-  } catch {
-    // Type errors still emit JavaScript; only a missing file matters.
-  }
+export async function buildService(): Promise<{ command: string; args: string[]; how: string }> {
   const main = resolve(BUILD_DIR, 'main.js');
-  if (existsSync(main)) return { command: NODE, args: [main], how: 'node .cache/loadtest/dist/main.js' };
-  return { command: TSX, args: [resolve(ROOT, 'src/main.ts')], how: 'tsx src/main.ts' };
+  try {
+    await bundleService(main);
+    return { command: NODE, args: [main], how: 'node .cache/loadtest/dist/main.js (the bundle)' };
+  } catch {
+    return { command: TSX, args: [resolve(ROOT, 'src/main.ts')], how: 'tsx src/main.ts' };
+  }
 }
 
 export interface ReplicaLauncher {

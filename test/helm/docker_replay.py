@@ -329,6 +329,15 @@ def run_replay(repo, ref, work, cache):
                     continue
                 for m in matches:
                     copy_into(m, dest_path)
+        elif instr == "RUN" and rest.startswith("apt-get "):
+            # System packages come from the base image's distribution; the host stands in for it (.ci/run
+            # installs them), and nothing is installed or removed on the host from here.
+            m = re.search(r"apt-get install ([^&;|]*)", rest)
+            pkgs = [w for w in (m.group(1).split() if m else []) if not w.startswith("-")]
+            missing = [p for p in pkgs if subprocess.run(["dpkg-query", "-W", "-f=${Status}", p], capture_output=True,
+                                                           text=True).stdout.strip() != "install ok installed"]
+            result(bool(pkgs) and not missing, f"[{stage['name']}] RUN apt-get install {' '.join(pkgs)}: installed on the "
+                   f"host standing in for the base image{' (missing: ' + ', '.join(missing) + ')' if missing else ''}")
         elif instr == "RUN":
             # The host environment carries registry, proxy and CA settings (e.g. NODE_EXTRA_CA_CERTS).
             env = {k: v for k, v in os.environ.items() if not k.startswith(("npm_lifecycle", "npm_package"))}
@@ -365,13 +374,36 @@ def static_checks(final, order, src_copy):
     result(final["labels"].get("org.opencontainers.image.version") == pkg["version"],
            f"org.opencontainers.image.version default equals package.json version {pkg['version']}")
     result(bool(final["cmd"]) and final["cmd"].startswith("["), f"CMD in exec form ({final['cmd']})")
-    node_modules = final["root"] + final["workdir"] + "/node_modules"
-    dev = [d for d in pkg.get("devDependencies", {}) if os.path.exists(os.path.join(node_modules, d))]
-    result(not dev, f"final stage has production dependencies only{' (dev: ' + ', '.join(dev[:8]) + ')' if dev else ''}")
-    prod = [d for d in pkg.get("dependencies", {}) if not os.path.exists(os.path.join(node_modules, d))]
-    result(not prod, f"final stage has every production dependency{' (missing: ' + ', '.join(prod) + ')' if prod else ''}")
+    # The bundle carries every dependency: no node_modules in the image (the MCP calls made to the started
+    # CMD below prove nothing is missing).
+    workdir = final["root"] + final["workdir"]
+    result(not os.path.exists(os.path.join(workdir, "node_modules")), "final stage has no node_modules (dependencies are bundled)")
+    result(os.path.exists(os.path.join(workdir, "dist", "main.js")), "final stage has the bundle dist/main.js")
     major = re.match(r"node:(\d+)", final["image"])
     result(bool(major) and major.group(1) == "24", f"runtime is Node 24 LTS ({final['image']})")
+
+
+def mcp_post(port, message):
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/mcp", data=json.dumps(message).encode(), method="POST",
+                                 headers={"content-type": "application/json", "accept": "application/json, text/event-stream",
+                                          "mcp-protocol-version": "2025-06-18"})
+    with urllib.request.urlopen(req, timeout=5) as r:
+        body = r.read().decode()
+    data = [line[5:].strip() for line in body.splitlines() if line.startswith("data:")]
+    return json.loads(data[0] if data else body)
+
+
+def mcp_tools_list(port):
+    """Initialize, then tools/list, as a 2025-era client does (the SDK's path, then the direct one)."""
+    try:
+        init = mcp_post(port, {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "docker-replay", "version": "1"}}})
+        if "result" not in init:
+            return 0
+        return len(mcp_post(port, {"jsonrpc": "2.0", "id": 2, "method": "tools/list"})["result"]["tools"])
+    except Exception as e:  # reported as a failed check with the count 0
+        print(f"MCP call failed: {e}")
+        return 0
 
 
 def run_final(final):
@@ -405,6 +437,13 @@ def run_final(final):
             break
         time.sleep(0.2)
     ok = result(status == 200, f"CMD {final['cmd']} starts and /readyz answers 200 ({status} {body[:120]})")
+    if ok:
+        listed = mcp_tools_list(port)
+        result(listed >= 20, f"the bundle answers MCP initialize and tools/list ({listed} tools)")
+    preload = final["env"].get("LD_PRELOAD")
+    if ok and preload:
+        maps = open(f"/proc/{proc.pid}/maps").read()  # setpriv execs node in place: same pid
+        result(preload.split(".so")[0] in maps, f"ENV LD_PRELOAD={preload} is loaded into the service process")
     if ok and final["healthcheck"]:
         hc = final["healthcheck"]
         hc_cmd = json.loads(hc[hc.index("CMD") + 3:].strip())

@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
-import { imageNodeFlags } from '../../loadtest/harness/image-flags.js';
+import { imageAllocatorEnvChecked, imageNodeFlags } from '../../loadtest/harness/image-flags.js';
 
 const { values } = parseArgs({
   options: {
@@ -85,7 +85,8 @@ const serviceLine = await start(
     SHUTDOWN_DELAY_MS: '0',
     MAX_CONCURRENT_REQUESTS: String(CONCURRENCY * 2),
     NODE_OPTIONS: [`--max-old-space-size=${values['max-old-space-mb']}`, ...imageNodeFlags()].join(' '),
-    ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
+    // The image's allocator (jemalloc), as deployed.
+    ...imageAllocatorEnvChecked(),
   },
   /airflow-mcp listening/,
 );
