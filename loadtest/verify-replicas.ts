@@ -103,9 +103,10 @@ async function main(): Promise<number> {
     '--users',
     String(USERS),
   ]);
+  const simReady = firstJsonLine<{ url: string; tokens: Record<string, string> }>(sim, 60_000);
   const entry =
     kind === 'service' ? await buildService() : { command: '', args: [], how: 'stateful fixture' };
-  const simInfo = await firstJsonLine<{ url: string; tokens: Record<string, string> }>(sim, 60_000);
+  const simInfo = await simReady;
   const credentials: LoadCredential[] = Object.entries(simInfo.tokens).map(([user, token]) => ({
     user,
     authorization: `Bearer ${token}`,

@@ -63,12 +63,20 @@ export function startChild(
   return child;
 }
 
-/** Resolves with the first stdout line that parses as JSON (the simulator and fixtures print one). */
+/** A child's last output for a failure report, with tokens (JWTs the simulator prints) blanked. */
+function tailForReport(child: Child): string {
+  return child.tail.join(' | ').replace(/eyJ[\w-]+\.[\w-]+\.[\w-]+/g, '[jwt]');
+}
+
+/**
+ * Resolves with the first stdout line that parses as JSON (the simulator and fixtures print one). Call it
+ * right after starting the child: output printed before the call is not seen.
+ */
 export function firstJsonLine<T>(child: Child, timeoutMs: number): Promise<T> {
   return new Promise((done, fail) => {
     let buffer = '';
     const timer = setTimeout(() => {
-      fail(new Error(`${child.name}: no JSON line within ${timeoutMs} ms: ${child.tail.join(' | ')}`));
+      fail(new Error(`${child.name}: no JSON line within ${timeoutMs} ms: ${tailForReport(child)}`));
     }, timeoutMs);
     const onData = (chunk: Buffer) => {
       buffer += chunk.toString();
@@ -88,7 +96,7 @@ export function firstJsonLine<T>(child: Child, timeoutMs: number): Promise<T> {
     child.proc.stdout?.on('data', onData);
     child.exited.then((code) => {
       clearTimeout(timer);
-      fail(new Error(`${child.name} exited (${code}) before printing JSON: ${child.tail.join(' | ')}`));
+      fail(new Error(`${child.name} exited (${code}) before printing JSON: ${tailForReport(child)}`));
     });
   });
 }
@@ -111,7 +119,7 @@ export async function waitForOk(url: string, timeoutMs: number, child?: Child): 
     }
     await sleep(10);
   }
-  throw new Error(`${url} not ready within ${timeoutMs} ms ${child ? child.tail.join(' | ') : ''}`);
+  throw new Error(`${url} not ready within ${timeoutMs} ms ${child ? tailForReport(child) : ''}`);
 }
 
 /** SIGTERM to the child's process group, then SIGKILL after `graceMs`. Resolves with the exit code. */
