@@ -1,7 +1,7 @@
 // npm run bench [-- --quick]: airflow-mcp side by side with the SDK's reference stateless pattern, a raw
 // node:http echo, the simulator called directly, and astro-airflow-mcp (Python); writes docs/benchmarks.md.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,7 +20,7 @@ import {
   trendOver,
 } from './bench/measure.js';
 import { type ProfileSummary, summariseProfile } from './bench/profile.js';
-import { type Check, writeReport } from './bench/report.js';
+import { type Check, type ReportInput, writeReport } from './bench/report.js';
 import {
   ASTRO_VERSION,
   buildAll,
@@ -29,6 +29,7 @@ import {
   ensureAstro,
   mcpHeaders,
   type Running,
+  SERVICE_UNBUNDLED,
   setSimLatency,
   startAstro,
   startBareProxy,
@@ -48,6 +49,8 @@ const { values } = parseArgs({
     profile: { type: 'boolean' },
     astro: { type: 'boolean', default: true },
     doc: { type: 'string' },
+    // Re-renders the report from a run's saved figures (after editing the findings in bench/report.ts).
+    render: { type: 'string' },
     'latency-ms': { type: 'string', default: '2' },
     connections: { type: 'string', default: '32' },
   },
@@ -70,6 +73,7 @@ const COLD_RUNS = QUICK ? 3 : 7;
 // A quick run is a smoke test: it must not overwrite the committed figures.
 const DOC =
   values.doc ?? (QUICK ? resolve(CACHE, 'benchmarks-quick.md') : resolve(ROOT, 'docs/benchmarks.md'));
+const SAVED = resolve(CACHE, QUICK ? 'report-input-quick.json' : 'report-input.json');
 
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -470,7 +474,8 @@ async function main(): Promise<number> {
     const dir = resolve(CACHE, 'prof');
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    const prof = await startService(sim.url, ['--cpu-prof', '--cpu-prof-dir', dir]);
+    // The unbundled build of the same sources: in the bundle every frame would be in one file.
+    const prof = await startService(sim.url, ['--cpu-prof', '--cpu-prof-dir', dir], SERVICE_UNBUNDLED);
     await closed(post(prof.url, token, callBody), CONNECTIONS, QUICK ? 5 : 15);
     await stopChild(prof.child);
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
@@ -535,7 +540,7 @@ async function main(): Promise<number> {
   for (const c of checks) log(`${c.ok === null ? 'N/A ' : c.ok ? 'MET ' : 'MISS'} ${c.goal}: ${c.value}`);
 
   const nodeVersion = execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim();
-  writeReport(DOC, {
+  const reportInput: ReportInput = {
     started,
     loadStart,
     quick: QUICK,
@@ -576,8 +581,10 @@ async function main(): Promise<number> {
     profile,
     checks,
     floor: { ...floorRss, vsSdkRps: floorVsSdk.rps, vsSdkCpu: floorVsSdk.cpu },
-  });
-  log(`wrote ${DOC}`);
+  };
+  writeFileSync(SAVED, JSON.stringify(reportInput));
+  writeReport(DOC, reportInput);
+  log(`wrote ${DOC} (figures saved in ${SAVED})`);
   log(
     JSON.stringify({
       tools_call_rps: svcClosed.rps,
@@ -616,7 +623,12 @@ async function main(): Promise<number> {
 installExitHandlers();
 let code = 1;
 try {
-  code = await main();
+  if (values.render) {
+    const saved = JSON.parse(readFileSync(values.render, 'utf8')) as ReportInput;
+    writeReport(DOC, { ...saved, started: new Date(saved.started) });
+    log(`rendered ${DOC} from ${values.render}`);
+    code = 0;
+  } else code = await main();
 } catch (error) {
   process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
 } finally {

@@ -1,7 +1,17 @@
 // Writes docs/benchmarks.md from one bench run: machine, versions, tables, goals, profile, how to reproduce.
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { imageNodeFlags } from '../harness/image-flags.js';
+import { imageAllocatorEnv, imageNodeFlags } from '../harness/image-flags.js';
+
+function allocatorNote(): string {
+  const env = imageAllocatorEnv();
+  return (
+    Object.entries(env)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ') || "glibc's malloc"
+  );
+}
+
 import type { Closed, Latency, Open } from './measure.js';
 import type { ProfileSummary } from './profile.js';
 
@@ -95,7 +105,7 @@ export function writeReport(path: string, r: ReportInput): void {
     '',
     '| target | what it is |',
     '|---|---|',
-    `| airflow-mcp | this service, compiled, run as the image runs it (\`node ${imageNodeFlags().join(' ')} main.js\`), production settings: forward auth, access log at \`info\` (to /dev/null), metrics on |`,
+    `| airflow-mcp | this service, bundled, run as the image runs it (\`${allocatorNote()} node ${imageNodeFlags().join(' ')} main.js\`), production settings: forward auth, access log at \`info\` (to /dev/null), metrics on |`,
     '| SDK reference | `loadtest/fixtures/sdk-reference-server.ts`: the MCP SDK v2 stateless example — express + `express.json()`, a new `McpServer` + `NodeStreamableHTTPServerTransport({sessionIdGenerator: undefined})` per request, registering the same `allTools` on the same Airflow client (no access log, no metrics endpoint) |',
     `| astro-airflow-mcp | ${r.astroNote} |`,
     "| bare node:http proxy (floor) | `loadtest/fixtures/bare-proxy.ts`: the least a Node MCP server can do for this tools/call — parse the body, the same upstream GET with the caller's token over a keep-alive pool, parse the answer, keep the same fields, one SSE frame; no validation, guards, retries, log or metrics |",
@@ -156,7 +166,7 @@ export function writeReport(path: string, r: ReportInput): void {
     '',
     '## Memory and start-up (airflow-mcp)',
     '',
-    `- A fresh process (the image's Node flags: \`${imageNodeFlags().join(' ') || 'none'}\`) sent ${r.memory.sentTotal} tools/call: RSS ${f(r.memory.rssIdle, 1)} MiB idle, ${f(r.memory.rssStart, 1)} MiB after 1,000 warm-up calls, ${f(r.memory.rssHalf, 1)} MiB after ${r.memory.sentHalf}, **${f(r.memory.rssEnd, 1)} MiB after ${r.memory.sentTotal}**; growth over the second half ${r.memory.rssTrend === undefined ? 'n/a' : f(r.memory.rssTrend, 1)} MiB as the trend of the samples taken after every ${r.rssTotal / 20} (${r.memory.samples.map((s) => f(s.rss, 1)).join(', ')} MiB), ${f(r.memory.rssEnd - r.memory.rssHalf, 1)} MiB between the two end points alone; V8 heap used ${f(r.memory.heapHalf, 1)} → ${f(r.memory.heapEnd, 1)} MiB (sampled right after load, uncollected garbage included); ${r.memory.errors} errors.`,
+    `- A fresh process (the image's Node flags: \`${imageNodeFlags().join(' ') || 'none'}\`; its allocator: \`${allocatorNote()}\`) sent ${r.memory.sentTotal} tools/call: RSS ${f(r.memory.rssIdle, 1)} MiB idle, ${f(r.memory.rssStart, 1)} MiB after 1,000 warm-up calls, ${f(r.memory.rssHalf, 1)} MiB after ${r.memory.sentHalf}, **${f(r.memory.rssEnd, 1)} MiB after ${r.memory.sentTotal}**; growth over the second half ${r.memory.rssTrend === undefined ? 'n/a' : f(r.memory.rssTrend, 1)} MiB as the trend of the samples taken after every ${r.rssTotal / 20} (${r.memory.samples.map((s) => f(s.rss, 1)).join(', ')} MiB), ${f(r.memory.rssEnd - r.memory.rssHalf, 1)} MiB between the two end points alone; V8 heap used ${f(r.memory.heapHalf, 1)} → ${f(r.memory.heapEnd, 1)} MiB (sampled right after load, uncollected garbage included); ${r.memory.errors} errors.`,
     `- The process that served the closed-model runs (${r.memory.closedServed} requests) held ${f(r.memory.rssUncapped, 1)} MiB RSS. No old-space limit is set here (in a container Node sizes it from the memory limit), and V8 collects the old space lazily.`,
     `- The bare node:http proxy (floor), for comparison: ${f(r.floor.idle, 1)} MiB idle, ${f(r.floor.loaded, 1)} MiB after its ${r.floor.served} closed-model requests, with the image's Node flags like airflow-mcp.`,
     `- Cold start, spawn → first \`/readyz\` 200: median **${r.cold.toFixed(0)} ms** (runs: ${r.colds.map((c) => c.toFixed(0)).join(', ')} ms).`,

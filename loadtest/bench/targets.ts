@@ -11,6 +11,8 @@ import { probe } from './measure.js';
 export const CACHE = resolve(ROOT, '.cache/bench');
 const BUILD = resolve(CACHE, 'build');
 export const SERVICE_MAIN = resolve(CACHE, 'service/main.js');
+/** The same sources unbundled (tsc), for CPU profiles whose frames keep their package paths. */
+export const SERVICE_UNBUNDLED = resolve(BUILD, 'src/main.js');
 
 /**
  * Bundles the service as the image is built and compiles the fixtures and bench servers to plain JS, all
@@ -84,11 +86,15 @@ export function serviceEnv(simUrl: string, port: number): Record<string, string>
   };
 }
 
-export async function startService(simUrl: string, extraFlags: string[] = []): Promise<Running> {
+export async function startService(
+  simUrl: string,
+  extraFlags: string[] = [],
+  main = SERVICE_MAIN,
+): Promise<Running> {
   const port = await freePort();
   // Production settings and the image's Node flags, access log included (one JSON line per request,
   // written to /dev/null).
-  const child = startChild('service', NODE, [...imageNodeFlags(), ...extraFlags, SERVICE_MAIN], {
+  const child = startChild('service', NODE, [...imageNodeFlags(), ...extraFlags, main], {
     env: { ...serviceEnv(simUrl, port), ...imageAllocatorEnvChecked() },
     quietStdout: true,
   });

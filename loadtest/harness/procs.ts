@@ -109,7 +109,8 @@ export async function waitForOk(url: string, timeoutMs: number, child?: Child): 
     dead = true;
   });
   while (performance.now() - start < timeoutMs) {
-    if (dead) throw new Error(`${child?.name} exited while waiting for ${url}: ${child?.tail.join(' | ')}`);
+    if (dead)
+      throw new Error(`${child?.name} exited while waiting for ${url}: ${child ? tailForReport(child) : ''}`);
     try {
       const res = await request(url, { headersTimeout: 1000, bodyTimeout: 1000, reset: true });
       await res.body.dump();
