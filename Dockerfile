@@ -28,7 +28,7 @@ LABEL org.opencontainers.image.title="airflow-mcp" \
       org.opencontainers.image.base.name="${NODE_IMAGE}"
 # jemalloc instead of glibc's malloc: glibc kept ~35 MiB of freed memory (V8's compiler zones, spread
 # over per-thread arenas) after load and RSS crept; with jemalloc returning it after a second, RSS after
-# 100k requests is ~25 MiB lower and flat, for ~5 % CPU (docs/benchmarks.md). The bench and the soak read
+# 100k requests is ~25 MiB lower and stops creeping, for ~5 % CPU (docs/architecture.md). The bench and the soak read
 # these two variables here. Found by name, so any architecture's package works.
 RUN apt-get update && apt-get install -y --no-install-recommends libjemalloc2 && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
@@ -40,6 +40,7 @@ WORKDIR /app
 # Owned by root and not writable by the service user: nothing is written at run time, so the
 # container runs with a read-only root filesystem. The bundle carries every dependency: no node_modules.
 COPY --from=build --chown=0:0 /app/dist ./dist
+# package.json: its "type": "module" makes Node load dist/main.js as the ES module it is.
 COPY --chown=0:0 package.json ./
 USER 10001:10001
 EXPOSE 8000

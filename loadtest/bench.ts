@@ -543,6 +543,7 @@ async function main(): Promise<number> {
   const reportInput: ReportInput = {
     started,
     loadStart,
+    loadEnd: loadavg(),
     quick: QUICK,
     nodeVersion,
     latencyMs: LATENCY_MS,

@@ -1,6 +1,6 @@
 // Writes docs/benchmarks.md from one bench run: machine, versions, tables, goals, profile, how to reproduce.
 import { writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 import { imageAllocatorEnv, imageNodeFlags } from '../harness/image-flags.js';
 
 function allocatorNote(): string {
@@ -24,8 +24,9 @@ export interface Check {
 
 export interface ReportInput {
   started: Date;
-  /** Load average when the run started (1, 5, 15 min). */
+  /** Load average when the run started and when it ended (1, 5, 15 min). */
   loadStart: number[];
+  loadEnd: number[];
   quick: boolean;
   nodeVersion: string;
   latencyMs: number;
@@ -95,7 +96,7 @@ export function writeReport(path: string, r: ReportInput): void {
     '## Machine',
     '',
     `- CPU: ${cpu[0]?.model ?? 'unknown'} × ${cpu.length}`,
-    `- Memory: ${(totalmem() / 1024 ** 3).toFixed(1)} GiB; load average at the end ${loadavg()
+    `- Memory: ${(totalmem() / 1024 ** 3).toFixed(1)} GiB; load average at the end ${r.loadEnd
       .map((l) => l.toFixed(2))
       .join(' / ')}`,
     `- Node ${r.nodeVersion} (the \`node\` devDependency) for every Node target and the load generator`,
@@ -168,7 +169,7 @@ export function writeReport(path: string, r: ReportInput): void {
     '',
     `- A fresh process (the image's Node flags: \`${imageNodeFlags().join(' ') || 'none'}\`; its allocator: \`${allocatorNote()}\`) sent ${r.memory.sentTotal} tools/call: RSS ${f(r.memory.rssIdle, 1)} MiB idle, ${f(r.memory.rssStart, 1)} MiB after 1,000 warm-up calls, ${f(r.memory.rssHalf, 1)} MiB after ${r.memory.sentHalf}, **${f(r.memory.rssEnd, 1)} MiB after ${r.memory.sentTotal}**; growth over the second half ${r.memory.rssTrend === undefined ? 'n/a' : f(r.memory.rssTrend, 1)} MiB as the trend of the samples taken after every ${r.rssTotal / 20} (${r.memory.samples.map((s) => f(s.rss, 1)).join(', ')} MiB), ${f(r.memory.rssEnd - r.memory.rssHalf, 1)} MiB between the two end points alone; V8 heap used ${f(r.memory.heapHalf, 1)} → ${f(r.memory.heapEnd, 1)} MiB (sampled right after load, uncollected garbage included); ${r.memory.errors} errors.`,
     `- The process that served the closed-model runs (${r.memory.closedServed} requests) held ${f(r.memory.rssUncapped, 1)} MiB RSS. No old-space limit is set here (in a container Node sizes it from the memory limit), and V8 collects the old space lazily.`,
-    `- The bare node:http proxy (floor), for comparison: ${f(r.floor.idle, 1)} MiB idle, ${f(r.floor.loaded, 1)} MiB after its ${r.floor.served} closed-model requests, with the image's Node flags like airflow-mcp.`,
+    `- The bare node:http proxy (floor), for comparison: ${f(r.floor.idle, 1)} MiB idle, ${f(r.floor.loaded, 1)} MiB after its ${r.floor.served} closed-model requests, with the image's Node flags and allocator, like airflow-mcp.`,
     `- Cold start, spawn → first \`/readyz\` 200: median **${r.cold.toFixed(0)} ms** (runs: ${r.colds.map((c) => c.toFixed(0)).join(', ')} ms).`,
     '',
     '## Goals',
@@ -213,49 +214,54 @@ export function writeReport(path: string, r: ReportInput): void {
     '  (`src/server/direct-dispatch.ts`; an integration test requires byte-identical answers to the SDK path);',
     '  per-call abort signals no longer hold a 30 s timer and a composite `AbortSignal.any` each, which kept',
     '  ~90 MB of extra heap under load; the image runs Node with 8 MB semi-spaces; Airflow is called with',
-    "  Node's own `node:http` instead of undici (over today's runs: idle RSS 108 → 102–104 MiB, after 100k calls",
-    '  164 → 142–146 MiB, cold start 785 → 605–697 ms). Everything else (initialize, notifications, 2026-07-28 requests, batches, progress,',
-    '  resources, prompts) still goes through the SDK, which is why the 2026-07-28 row costs about what the SDK',
-    '  reference does.',
+    "  Node's own `node:http` instead of undici; and, in this run for the first time, the image ships one",
+    '  bundled file and runs on jemalloc (`docs/architecture.md`). Everything else (initialize, notifications,',
+    '  2026-07-28 requests, batches, progress, resources, prompts) still goes through the SDK, which is why',
+    '  the 2026-07-28 row costs about what the SDK reference does.',
+    '- **Bundle + jemalloc, against the previous full run** (unbundled, glibc, same machine, earlier today):',
+    '  RSS after 100k calls 145.3 → 114.7 MiB, idle 102.5 → 97.0 MiB; the samples no longer climb by',
+    '  ~16 MiB over the 100k (129 → 145) but move within 108–121 MiB; CPU per tools/call 0.72 → 0.70 ms (the',
+    '  ~5 % jemalloc costs in A/B runs is inside the noise between full runs). Cold start 612 → 593 ms here',
+    '  (471–674 over the seven runs; 393 ms in a quick run on a quieter machine; by hand, with nothing else',
+    '  running: ~650 → ~435 ms).',
     '- **The floor.** The bare node:http proxy does only what any Node server must for this call: parse the',
     "  request, one upstream GET, parse Airflow's ~17 kB answer, keep the same fields, write one SSE frame. It",
     '  shows what the goals mean on this machine: 3× the SDK reference is about where Node itself ends up (the',
-    "  floor made 2.5–3.5× over today's runs, 2.95× in this one), at about half of airflow-mcp's CPU per call;",
-    '  and so is ≤ 100 MiB RSS (the floor: ~61 MiB idle, 80–98 MiB after load, for ~90 lines of code and no',
-    '  dependencies).',
-    '- **Where a tools/call spends its CPU** (profile above): inherent work shared with the floor — the',
-    "  upstream request (~26 % inclusive: `ClientRequest`, `socketOnData`, header parsing), parsing Airflow's",
-    '  answer (the `decode` line, ~10 %), the socket writes (`writev`, `writeLatin1String`, ~15 %) — and the',
-    "  product's own: express routing and body parsing (~12 % inclusive), the access log and metrics (~5 %), shaping,",
-    '  fitting and serialising the result (~6 %), guards, retries and the circuit breaker, GC (~4 %). The',
-    '  MCP SDK is out of the hot path (~1 %, module loading).',
-    '- **≥ 3× the SDK reference: not met** (1.78× req/s, 2.05× less CPU per request; the floor: 2.95×, 3.8×).',
-    "  3× needs ≤ ~0.5 CPU ms per tools/call against airflow-mcp's 0.72 and the floor's 0.40: the gap is the",
-    '  work listed above that the floor skips (credential forwarding and its metrics, validation, guards,',
-    '  overload shedding, retries, breaker, result bounds, access log). Serving `/mcp` without express on the',
-    '  direct path (~10 %) is the largest remaining cut; it would still leave ~2.2×.',
-    '- **RSS ≤ 100 MiB: not met** (102.5 MiB idle, 145.3 MiB after 100k calls). Module loading sets the idle',
-    '  figure (a bare Node is ~41 MiB; the MCP SDK with zod adds ~12 MiB on top of the rest, express, pino,',
-    '  prom-client, jose and cockatiel a few MiB each), and load adds ~35–45 MiB for any Node server (the',
-    '  floor: 61 → 82 MiB; young generation, compiled code, socket buffers). Under 100 MiB after load would',
-    '  need an idle process of ~60 MiB, i.e. no MCP SDK, express or zod: the stack the product is built on.',
-    '  Replacing undici with `node:http` was the one large saving available (~25 MB per replica, and no more',
-    '  swings to 230–250 MB under load; it costs ~0.07 CPU ms per upstream call, measured A/B).',
-    '- **Growth between 50k and 100k requests: not met by this check, flat in the soak.** The samples climb',
-    '  steadily (129 → 145 MiB over the 100k; trend +8.4 MiB over the second half; heap used 41 → 51 MiB, no',
-    "  old-space cap, V8 sizes it from the host's 24 GiB): at ~1,300 calls/s the 100k take ~75 s, inside the",
-    "  warm-up in which the soak's process also climbs (104 → 134 MB over its first 140 s) before it stays",
-    '  flat: 913k requests in 10 minutes with the old space capped at 128 MB as in a container, 133.4–133.7 MB',
-    '  from 140 s to 600 s, heap-floor growth 1.4 MB (`docs/reliability.md`).',
-    '- **MCP overhead p50 ≤ 1 ms: met in quieter runs, not in this one.** The five rounds of this run gave',
-    "  2.13, 0.82, 0.72, 1.36 and 1.54 ms (median 1.36); today's earlier full runs gave 0.79 and 0.92 ms, and",
-    "  the last session's 0.66 ms. The host was busier here: the simulator alone answered in 0.61 ms p50",
-    '  against 0.41 ms in the quietest run. About 0.3 ms of it is the extra loopback hop (raw echo).',
-    '- **Heap sizing.** With 8 MB semi-spaces the heap stays near 60 MB total under the closed load, against',
-    "  105–200 MB with V8's defaults, at a CPU cost within this machine's run-to-run noise. Do not cap the old",
-    '  space far below the container limit: with `--max-old-space-size=64` the service spent most of its time',
-    '  in major GC (2.4 CPU ms per request); `--optimize-for-size` saves ~12 MiB idle at 2.3× the CPU. The',
-    "  Helm chart's limit (384 Mi) leaves room for both.",
+    "  floor made 2.5–3.5× over today's runs, 2.89× in this one), at about half of airflow-mcp's CPU per call;",
+    '  and so is ≤ 100 MiB RSS (the floor, with the same flags and allocator: 64.5 MiB idle, 93.9 MiB after',
+    '  load, for ~90 lines of code and no dependencies).',
+    '- **Where a tools/call spends its CPU** (profile above, of an unbundled build of the same sources):',
+    '  inherent work shared with the floor — the upstream request (~24 % inclusive: `ClientRequest`,',
+    "  `socketOnData`, header parsing), parsing Airflow's answer (the `decode` line, ~11 %), the socket writes",
+    "  (`writev`, `writeLatin1String`, ~15 %) — and the product's own: express routing and body parsing",
+    '  (~12 % inclusive), the access log and metrics (~6 %), shaping, fitting and serialising the result',
+    '  (~6 %), guards, retries and the circuit breaker, GC (~4 %). The MCP SDK is out of the hot path (~1 %).',
+    '- **≥ 3× the SDK reference: not met** (1.74× req/s, 1.95× less CPU per request; the floor: 2.89×, 3.71×).',
+    "  3× needs ≤ ~0.45 CPU ms per tools/call against the SDK reference's 1.35 here, airflow-mcp's 0.70 and the",
+    "  floor's 0.36: the gap is the work listed above that the floor skips (credential forwarding and its",
+    '  metrics, validation, guards, overload shedding, retries, breaker, result bounds, access log). Serving',
+    '  `/mcp` without express on the direct path (~12 %) is the largest remaining cut; it would still leave',
+    '  ~2.2×.',
+    '- **RSS ≤ 100 MiB: not met** (97.0 MiB idle, 114.7 MiB after 100k calls). Of the ~110 MiB under load,',
+    '  ~48 MiB are pages of the Node binary itself (code and read-only data a bare `node` touches ~31 MiB of),',
+    '  ~44 MiB the V8 heap (16 MiB young generation, the rest old space, code and metadata; ~25 MiB of it',
+    "  live: the bundle's source, compiled code, the SDK's and zod's objects) and ~15 MiB malloc. Under 100 MiB after load would",
+    '  need ~15 MiB less live heap, i.e. no MCP SDK, express or zod: the stack the product is built on.',
+    '- **Growth between 50k and 100k requests: not met by this check, by 0.4 MiB; flat in the soak.** The',
+    '  samples rise ~0.5 MiB per 5k calls from 108.9 to 120.5 MiB and drop to 114.7 MiB at the end (heap used',
+    "  34.7 → 23.6 MiB): the old space grows until V8's next full collection and shrinks after it, a sawtooth",
+    "  whose rising edge fills this window (no old-space cap here; V8 sizes it from the host's 24 GiB). The",
+    '  10-minute soak (`docs/reliability.md`), with the old space capped at 128 MB as in a container, is the',
+    "  check over time. Fixing V8's heap growth (`--heap-growing-percent=25`/`50`) did not flatten it and cost",
+    '  CPU in A/B runs.',
+    '- **MCP overhead p50 ≤ 1 ms: met** (median of 5 within-round differences 0.690 ms; rounds 0.942, 0.718,',
+    '  0.676, 0.690, 0.674). About 0.3 ms of it is the extra loopback hop (raw echo).',
+    '- **Heap sizing.** With 8 MB semi-spaces the heap stays near 45–60 MB total under the closed load, against',
+    "  105–200 MB with V8's defaults, at a CPU cost within this machine's run-to-run noise; 4 MB and 2 MB",
+    "  semi-spaces promote in-flight requests' objects and end higher. Do not cap the old space far below the",
+    '  container limit: with `--max-old-space-size=64` the service spent most of its time in major GC (2.4 CPU',
+    "  ms per request); `--optimize-for-size` saves ~12 MiB idle at 2.3× the CPU. The Helm chart's limit",
+    '  (384 Mi) leaves room for both.',
     '',
   );
   add(
