@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { bundleService } from '../../scripts/build/bundle.js';
 import { imageAllocatorEnvChecked, imageNodeFlags } from '../harness/image-flags.js';
+import { chartMemoryLimit, type MemoryLimit } from '../harness/memory-limit.js';
 import { freePort } from '../harness/network.js';
 import { type Child, firstJsonLine, NODE, ROOT, sleep, startChild, waitForOk } from '../harness/procs.js';
 import { probe } from './measure.js';
@@ -47,6 +48,26 @@ export async function buildAll(): Promise<void> {
   for (const file of ['loadtest/fixtures/sdk-reference-server.js', 'loadtest/bench/echo-server.js']) {
     if (!existsSync(resolve(BUILD, file))) throw new Error(`build did not emit ${file}`);
   }
+}
+
+let memoryLimit: MemoryLimit | undefined;
+/** The Helm chart's memory limit, which every target runs in (the simulator and load generator do not). */
+export function targetMemoryLimit(): MemoryLimit {
+  memoryLimit ??= chartMemoryLimit();
+  return memoryLimit;
+}
+
+/** startChild for a target: inside the chart's memory limit, as in its pod. */
+function startTarget(
+  name: string,
+  command: string,
+  args: string[],
+  options: Parameters<typeof startChild>[3],
+) {
+  const confined = targetMemoryLimit().confine(command, args);
+  const child = startChild(name, confined.command, confined.args, options);
+  void child.exited.then(() => confined.release());
+  return child;
 }
 
 export interface Running {
@@ -94,7 +115,7 @@ export async function startService(
   const port = await freePort();
   // Production settings and the image's Node flags, access log included (one JSON line per request,
   // written to /dev/null).
-  const child = startChild('service', NODE, [...imageNodeFlags(), ...extraFlags, main], {
+  const child = startTarget('service', NODE, [...imageNodeFlags(), ...extraFlags, main], {
     env: { ...serviceEnv(simUrl, port), ...imageAllocatorEnvChecked() },
     quietStdout: true,
   });
@@ -106,7 +127,7 @@ export async function startService(
 export async function coldStart(simUrl: string): Promise<number> {
   const port = await freePort();
   const t0 = performance.now();
-  const child = startChild('service-cold', NODE, [...imageNodeFlags(), SERVICE_MAIN], {
+  const child = startTarget('service-cold', NODE, [...imageNodeFlags(), SERVICE_MAIN], {
     env: { ...serviceEnv(simUrl, port), ...imageAllocatorEnvChecked() },
     quietStdout: true,
   });
@@ -124,7 +145,7 @@ async function startFixture(
   nodeFlags: string[] = [],
 ): Promise<Running> {
   const port = await freePort();
-  const child = startChild(name, NODE, [...nodeFlags, resolve(BUILD, file)], {
+  const child = startTarget(name, NODE, [...nodeFlags, resolve(BUILD, file)], {
     env: { ...env, HOST: '127.0.0.1', PORT: String(port) },
   });
   const info = await firstJsonLine<{ url: string }>(child, 20_000);
@@ -180,7 +201,7 @@ export function ensureAstro(): { ok: true } | { ok: false; reason: string } {
 /** astro-airflow-mcp over HTTP in FastMCP's stateless mode, with the same token, telemetry off. */
 export async function startAstro(simUrl: string, token: string, toolsList: string): Promise<Running> {
   const port = await freePort();
-  const child = startChild(
+  const child = startTarget(
     'astro-airflow-mcp',
     ASTRO_BIN,
     [

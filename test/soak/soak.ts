@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
 import { imageAllocatorEnvChecked, imageNodeFlags } from '../../loadtest/harness/image-flags.js';
+import { chartMemoryLimit, type MemoryLimit } from '../../loadtest/harness/memory-limit.js';
 
 const { values } = parseArgs({
   options: {
@@ -11,8 +12,6 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '16' },
     'max-heap-growth-mb': { type: 'string', default: '16' },
     'max-rss-growth-mb': { type: 'string', default: '48' },
-    // Like the Helm chart's 256Mi limit, where Node sizes its old space from the container's memory.
-    'max-old-space-mb': { type: 'string', default: '128' },
     // `npm run soak` builds and soaks dist/main.js on plain node, as the image runs it; a .ts entry runs
     // through tsx, whose loader makes RSS creep by itself (a few MB a minute) while the heap stays flat.
     entry: { type: 'string', default: 'src/main.ts' },
@@ -35,14 +34,26 @@ process.on('exit', () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
 });
 
-function start(script: string, args: string[], env: Record<string, string>, ready: RegExp) {
+function start(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+  memory?: MemoryLimit,
+) {
   const path = script.startsWith('/') ? script : join(ROOT, script);
   const [cmd, argv] = path.endsWith('.js') ? [process.execPath, [path]] : [TSX, [path]];
-  const child = spawn(cmd, [...argv, ...args], {
+  const confined = memory?.confine(cmd, [...argv, ...args]) ?? {
+    command: cmd,
+    args: [...argv, ...args],
+    release: () => {},
+  };
+  const child = spawn(confined.command, confined.args, {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
+  child.once('exit', () => confined.release());
   let out = '';
   let err = '';
   child.stderr.on('data', (d) => {
@@ -73,6 +84,8 @@ const simLine = await start(
   /"url"/,
 );
 const simUrl = (JSON.parse(simLine) as { url: string }).url;
+// The service runs in the Helm chart's memory limit, where Node sizes its heap from the container's memory.
+const memoryLimit = chartMemoryLimit();
 const serviceLine = await start(
   values.entry,
   [],
@@ -84,11 +97,12 @@ const serviceLine = await start(
     LOG_LEVEL: 'info',
     SHUTDOWN_DELAY_MS: '0',
     MAX_CONCURRENT_REQUESTS: String(CONCURRENCY * 2),
-    NODE_OPTIONS: [`--max-old-space-size=${values['max-old-space-mb']}`, ...imageNodeFlags()].join(' '),
+    NODE_OPTIONS: imageNodeFlags().join(' '),
     // The image's allocator (jemalloc), as deployed.
     ...imageAllocatorEnvChecked(),
   },
   /airflow-mcp listening/,
+  memoryLimit,
 );
 const mcpUrl = (JSON.parse(serviceLine) as { url: string }).url;
 const base = mcpUrl.replace(/\/mcp$/, '');
@@ -203,7 +217,7 @@ const sorted = [...latencies].sort((a, b) => a - b);
 const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]?.toFixed(1);
 
 process.stdout.write(
-  `soak: ${MINUTES} min, ${CONCURRENCY} concurrent clients, sample every ${SAMPLE_MS / 1000} s\n`,
+  `soak: ${MINUTES} min, ${CONCURRENCY} concurrent clients, sample every ${SAMPLE_MS / 1000} s; service in ${memoryLimit.how}\n`,
 );
 process.stdout.write('  t(s)  rss        heap_used  heap_total  external\n');
 for (const s of samples) {
@@ -223,6 +237,22 @@ if (failures > 0) problems.push(`${failures} unexpected failures`);
 if (requests < MINUTES * 60 * 10) problems.push(`too little load (${requests} requests)`);
 if (heapGrowth > Number(values['max-heap-growth-mb']) * MB) problems.push(`heap grew ${fmt(heapGrowth)}`);
 if (rssGrowth > Number(values['max-rss-growth-mb']) * MB) problems.push(`rss grew ${fmt(rssGrowth)}`);
+// Stopped and waited for (bounded), so the service's memory cgroup is removed with it.
+await Promise.all(
+  children
+    .filter((c) => c.exitCode === null && c.signalCode === null)
+    .map(
+      (c) =>
+        new Promise<void>((done) => {
+          const timer = setTimeout(done, 10_000);
+          c.once('exit', () => {
+            clearTimeout(timer);
+            done();
+          });
+          c.kill('SIGTERM');
+        }),
+    ),
+);
 if (problems.length) {
   process.stdout.write(`SOAK FAILED: ${problems.join('; ')}\n`);
   process.exit(1);
