@@ -7,6 +7,7 @@
 // memory is collected sooner. The truest copy of the pod is a memory cgroup with the same limit (Node
 // reads it, the kernel enforces it); where the process may not create one, the old-space size Node picks
 // in that limit is passed as a flag instead.
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -80,7 +81,7 @@ function ownMemoryCgroup(): { dir: string; v2: boolean } | { reason: string } {
   return { reason: 'no memory cgroup in /proc/self/cgroup' };
 }
 
-/** Creates a child memory cgroup with the limit; undefined (and why) when this process may not. */
+/** Creates a child memory cgroup with the limit, or says why this process may not. */
 function createCgroup(limitBytes: number): { dir: string } | { reason: string } {
   const own = ownMemoryCgroup();
   if ('reason' in own) return own;
@@ -90,16 +91,23 @@ function createCgroup(limitBytes: number): { dir: string } | { reason: string } 
     writeFileSync(join(dir, own.v2 ? 'memory.max' : 'memory.limit_in_bytes'), String(limitBytes));
     return { dir };
   } catch (error) {
-    try {
-      rmdirSync(dir);
-    } catch {
-      // It was never created.
-    }
+    removeCgroup(dir);
     return { reason: `cannot create a memory cgroup under ${own.dir}: ${(error as Error).message}` };
   }
 }
 
+function removeCgroup(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // Still busy (a grandchild outlived the process) or already gone: an empty cgroup is harmless.
+  }
+}
+
 const isNode = (command: string) => basename(command).startsWith('node');
+
+/** Shell script: $0 is the cgroup; the shell moves itself in, then becomes the command (same pid). */
+const ENTER_CGROUP = 'echo $$ > "$0/cgroup.procs" && exec "$@"';
 
 /**
  * The chart's memory limit as a way to start processes: a fresh memory cgroup per process when possible
@@ -108,8 +116,13 @@ const isNode = (command: string) => basename(command).startsWith('node');
  */
 export function chartMemoryLimit(limitMiB = chartMemoryLimitMiB(), useCgroups = true): MemoryLimit {
   const limitBytes = limitMiB * 2 ** 20;
-  const probe = useCgroups ? createCgroup(limitBytes) : { reason: 'cgroups not used' };
-  if ('dir' in probe) rmdirSync(probe.dir);
+  let probe = useCgroups ? createCgroup(limitBytes) : { reason: 'cgroups not used' };
+  if ('dir' in probe) {
+    // Creating a cgroup is not enough (cgroup v2 may refuse to take processes): move a shell into it.
+    const moved = spawnSync('/bin/sh', ['-c', ENTER_CGROUP, probe.dir, 'true'], { encoding: 'utf8' });
+    removeCgroup(probe.dir);
+    if (moved.status !== 0) probe = { reason: `cannot move a process into a cgroup: ${moved.stderr.trim()}` };
+  }
   const flag = `--max-old-space-size=${nodeOldSpaceMiB(limitMiB)}`;
   if ('reason' in probe) {
     return {
@@ -130,15 +143,8 @@ export function chartMemoryLimit(limitMiB = chartMemoryLimitMiB(), useCgroups = 
       if ('reason' in created) throw new Error(created.reason);
       return {
         command: '/bin/sh',
-        // $0 is the cgroup: the shell moves itself in, then becomes the process (same pid).
-        args: ['-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', created.dir, command, ...args],
-        release: () => {
-          try {
-            rmdirSync(created.dir);
-          } catch {
-            // Still busy (a grandchild outlived the process) or already gone: an empty cgroup is harmless.
-          }
-        },
+        args: ['-c', ENTER_CGROUP, created.dir, command, ...args],
+        release: () => removeCgroup(created.dir),
       };
     },
   };
