@@ -68,7 +68,7 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
       registerPrompts(server);
     },
   });
-  const { app, state, mcp } = createApp({
+  const { handle, state, mcp } = createApp({
     settings,
     logger,
     metrics,
@@ -79,7 +79,10 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
     airflowSource: deps.airflow.source,
     now,
   });
-  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000, requestTimeout: 0 }, app);
+  const server = createServer(
+    { keepAliveTimeout: 65_000, headersTimeout: 66_000, requestTimeout: 0 },
+    handle,
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(settings.port, settings.host, () => resolve());

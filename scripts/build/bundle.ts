@@ -43,7 +43,7 @@ export async function bundleService(outfile: string): Promise<void> {
     sourcemap: true,
     logLevel: 'warning',
     define: { __AIRFLOW_MCP_BUILD__: JSON.stringify(buildInfo) },
-    // CommonJS dependencies (express, pino, prom-client) call require() for Node's built-ins.
+    // CommonJS dependencies (pino, prom-client) call require() for Node's built-ins.
     banner: {
       js: "import { createRequire as __airflowMcpRequire } from 'node:module'; const require = __airflowMcpRequire(import.meta.url);",
     },

@@ -1,20 +1,20 @@
-// The express app: guards, health/readiness/metrics routes, the MCP endpoint, access log and error mapping.
+// The HTTP handler: health/readiness/metrics routes, the MCP endpoint, access log, HTTP metrics and the last
+// line of error handling. Plain node:http: five fixed routes need no framework, and express's routing and
+// body parsing were 12 % of the CPU of a tools/call (docs/architecture.md, "Dependencies and why").
 
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpServerFactory } from '@modelcontextprotocol/server';
-import express, { type NextFunction, type Request, type Response } from 'express';
 import type { AirflowClient } from '../airflow/airflow-client.js';
 import { ConfigError, type Settings } from '../config/settings.js';
-import type { RequestObservations } from '../mcp/request-context.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import { bodyGuard } from './body-guard.js';
 import type { DirectDispatch } from './direct-dispatch.js';
-import { createInboundAuth, inboundAuthMiddleware, parseApiKeysFile } from './inbound-auth.js';
-import { jsonRpcError } from './json-rpc-error.js';
-import { createMcpRoute } from './mcp-route.js';
+import { createInboundAuth, parseApiKeysFile } from './inbound-auth.js';
+import { createMcpRoute, type McpExchange } from './mcp-route.js';
 import { createReadiness, type ServiceState } from './readiness.js';
-import { hostOriginMiddleware, hostPolicy, requestIdMiddleware } from './request-guards.js';
+import { assignRequestId, hostPolicy } from './request-guards.js';
+import { jsonRpcError, sendJson } from './respond.js';
 
 export interface AppDeps {
   settings: Settings;
@@ -52,24 +52,17 @@ export function apiKeysFrom(settings: Settings, readFile: (path: string) => stri
   return keys;
 }
 
+/** The path without the query string (the request target as sent; no decoding needed for fixed routes). */
+function pathOf(url: string | undefined): string {
+  const target = url ?? '/';
+  const q = target.indexOf('?');
+  return q < 0 ? target : target.slice(0, q);
+}
+
 export function createApp(deps: AppDeps) {
   const { settings, metrics, logger } = deps;
   const state: ServiceState = { draining: false };
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  app.set('trust proxy', false);
-
-  const mcp = createMcpRoute({
-    factory: deps.factory,
-    direct: deps.direct,
-    airflow: deps.airflow,
-    metrics,
-    logger,
-    forwardMode: settings.airflowAuthMode === 'forward',
-    maxConcurrent: settings.maxConcurrentRequests,
-    maxBodyBytes: settings.maxBodyBytes,
-  });
+  const forwardMode = settings.airflowAuthMode === 'forward';
   const inbound = createInboundAuth({
     mode: settings.airflowAuthMode,
     apiKeys: apiKeysFrom(settings, deps.readFile ?? ((path) => readFileSync(path, 'utf8'))),
@@ -88,38 +81,47 @@ export function createApp(deps: AppDeps) {
         : 'no inbound authentication: only callers on this host can reach the server (loopback bind)',
     );
   }
+  const mcp = createMcpRoute({
+    factory: deps.factory,
+    direct: deps.direct,
+    airflow: deps.airflow,
+    metrics,
+    logger,
+    hostPolicy: hostPolicy(settings.host, settings.allowedHosts, settings.allowedOrigins),
+    inbound,
+    forwardMode,
+    maxConcurrent: settings.maxConcurrentRequests,
+    maxBodyBytes: settings.maxBodyBytes,
+  });
   const readiness = createReadiness({
     state,
     airflow: deps.airflow,
     source: deps.airflowSource,
     now: deps.now,
   });
-  const routeOf = (req: Request) =>
-    req.path === settings.mcpPath
-      ? settings.mcpPath
-      : ['/healthz', '/readyz', '/metrics'].includes(req.path)
-        ? req.path
-        : 'other';
+  const mcpPaths = new Set([settings.mcpPath, `${settings.mcpPath}/`]);
+  const servedBy = settings.servedByHeader ? deps.replica : undefined;
 
-  app.use(requestIdMiddleware(deps.replica, settings.servedByHeader));
-  app.use((req, res, next) => {
+  /** Access log line and HTTP/RPC metrics once the response is written. */
+  function observe(req: IncomingMessage, res: ServerResponse, route: string, exchange: McpExchange) {
     const start = process.hrtime.bigint();
-    if (state.draining) res.setHeader('connection', 'close'); // move keep-alive clients to other replicas
     res.once('finish', () => {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      const route = routeOf(req);
-      metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
-      metrics.httpDuration.observe({ method: req.method, route }, seconds);
-      const observed = res.locals.observed as RequestObservations | undefined;
+      const method = req.method ?? 'GET';
+      metrics.httpRequests.inc({ method, route, status: String(res.statusCode) });
+      metrics.httpDuration.observe({ method, route }, seconds);
+      const observed = exchange.observed;
       if (route === settings.mcpPath) {
-        const rpc = observed?.rpcMethod ?? 'none';
-        metrics.rpcRequests.inc({ rpc_method: rpc, outcome: res.statusCode < 400 ? 'ok' : 'error' });
+        metrics.rpcRequests.inc({
+          rpc_method: observed?.rpcMethod ?? 'none',
+          outcome: res.statusCode < 400 ? 'ok' : 'error',
+        });
       }
       const level = route === settings.mcpPath || res.statusCode >= 500 ? 'info' : 'debug';
       logger[level](
         {
-          request_id: res.locals.requestId,
-          method: req.method,
+          request_id: exchange.requestId,
+          method,
           route,
           status: res.statusCode,
           duration_ms: Math.round(seconds * 1e6) / 1e3,
@@ -130,56 +132,41 @@ export function createApp(deps: AppDeps) {
         'request',
       );
     });
-    next();
-  });
+  }
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', readiness.handler);
-  app.get('/metrics', async (_req, res) => {
-    res.setHeader('content-type', metrics.registry.contentType);
-    res.send(await metrics.registry.metrics());
-  });
+  async function route(req: IncomingMessage, res: ServerResponse, path: string, exchange: McpExchange) {
+    if (mcpPaths.has(path)) return mcp.serve(req, res, exchange);
+    const read = req.method === 'GET' || req.method === 'HEAD';
+    if (read && path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (read && path === '/readyz') return readiness.handler(res);
+    if (read && path === '/metrics') {
+      const text = await metrics.registry.metrics();
+      res.writeHead(200, {
+        'content-type': metrics.registry.contentType,
+        'content-length': Buffer.byteLength(text),
+      });
+      res.end(text);
+      return;
+    }
+    sendJson(res, 404, { error: 'not found', hint: `The MCP endpoint is ${settings.mcpPath}` });
+  }
 
-  app.use(
-    settings.mcpPath,
-    hostOriginMiddleware(
-      hostPolicy(settings.host, settings.allowedHosts, settings.allowedOrigins),
-      (reason) => metrics.rejected.inc({ reason }),
-    ),
-  );
-  app.all(
-    settings.mcpPath,
-    mcp.gate,
-    inboundAuthMiddleware(inbound, metrics, settings.airflowAuthMode === 'forward'),
-    express.json({
-      limit: settings.maxBodyBytes,
-      type: ['application/json', 'application/*+json'],
-      strict: false,
-    }),
-    bodyGuard(metrics),
-    mcp.serveMcp,
-  );
-
-  app.use((_req: Request, res: Response) => {
-    res.status(404).json({ error: 'not found', hint: `The MCP endpoint is ${settings.mcpPath}` });
-  });
-  // Body parser and unexpected errors: answer in JSON-RPC terms, never crash, never echo input.
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const e = error as { type?: string; status?: number };
-    if (e.type === 'entity.too.large') {
-      metrics.rejected.inc({ reason: 'body_too_large' });
-      jsonRpcError(res, 413, -32600, `Request body too large (limit ${settings.maxBodyBytes} bytes).`);
-    } else if (e.type === 'entity.parse.failed') {
-      jsonRpcError(res, 400, -32700, 'Parse error: the request body is not valid JSON.');
-    } else if (e.status && e.status >= 400 && e.status < 500) {
-      jsonRpcError(res, e.status, -32600, 'Invalid request.');
-    } else {
+  /** The node:http request listener. Never throws: an unexpected error is logged and answered as -32603. */
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    const exchange: McpExchange = { requestId: assignRequestId(req.headers, res, servedBy) };
+    if (state.draining) res.setHeader('connection', 'close'); // move keep-alive clients to other replicas
+    const path = pathOf(req.url);
+    const label = mcpPaths.has(path)
+      ? settings.mcpPath
+      : path === '/healthz' || path === '/readyz' || path === '/metrics'
+        ? path
+        : 'other';
+    observe(req, res, label, exchange);
+    route(req, res, path, exchange).catch((error: unknown) => {
       logger.error({ err: error }, 'unhandled error');
       jsonRpcError(res, 500, -32603, 'Internal error.');
-    }
-  });
+    });
+  }
 
-  return { app, state, mcp };
+  return { handle, state, mcp };
 }

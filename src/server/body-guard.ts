@@ -1,7 +1,4 @@
 // Refuses JSON bodies nested too deeply or with too many values, before the SDK or a schema walks them.
-import type { NextFunction, Request, Response } from 'express';
-import type { Metrics } from '../observability/metrics.js';
-import { jsonRpcError } from './json-rpc-error.js';
 
 /** Far beyond any tool's arguments (the deepest is ~4), far below what recursive walkers choke on. */
 export const MAX_JSON_DEPTH = 64;
@@ -31,20 +28,8 @@ export function checkComplexity(
   return { ok: true };
 }
 
-function idOf(body: unknown): string | number | null {
+/** The id of a request refused as a whole, so the client can match the error to it. */
+export function idOf(body: unknown): string | number | null {
   const id = (body as { id?: unknown } | null)?.id;
   return typeof id === 'string' || typeof id === 'number' ? id : null;
-}
-
-/**
- * -32600 Invalid Request with HTTP 400: the limit is on the message as a whole, checked before it is
- * dispatched, so it is not a method's params being wrong (-32602) but a request this server will not take.
- */
-export function bodyGuard(metrics: Metrics) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const verdict = checkComplexity(req.body);
-    if (verdict.ok) return next();
-    metrics.rejected.inc({ reason: 'too_complex' });
-    jsonRpcError(res, 400, -32600, `Invalid Request: ${verdict.why}.`, {}, idOf(req.body));
-  };
 }

@@ -1,10 +1,10 @@
 // Who may use the MCP endpoint: API keys (constant-time) and local JWT verification, before any Airflow call.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { createRemoteJWKSet, type JWTVerifyGetKey, errors as joseErrors, jwtVerify } from 'jose';
 import type { Settings } from '../config/settings.js';
 import type { Metrics } from '../observability/metrics.js';
-import { jsonRpcError } from './json-rpc-error.js';
+import { jsonRpcError } from './respond.js';
 
 export interface InboundAuthOptions {
   mode: Settings['airflowAuthMode'];
@@ -115,7 +115,7 @@ export function createInboundAuth(o: InboundAuthOptions) {
 
   return {
     enabled: keyDigests.length > 0 || jwtKey !== undefined,
-    async check(headers: Request['headers']): Promise<InboundDecision> {
+    async check(headers: IncomingHttpHeaders): Promise<InboundDecision> {
       const xKey = typeof headers['x-api-key'] === 'string' ? headers['x-api-key'] : undefined;
       const bearer = bearerOf(headers.authorization);
       if (forward) {
@@ -141,21 +141,17 @@ export function createInboundAuth(o: InboundAuthOptions) {
 
 export type InboundAuth = ReturnType<typeof createInboundAuth>;
 
-/** Express middleware: rejects before the body is parsed and before anything reaches Airflow. */
-export function inboundAuthMiddleware(auth: InboundAuth, metrics: Metrics, forward: boolean) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    if (!auth.enabled) return next();
-    auth.check(req.headers).then(
-      (decision) => {
-        if (decision.ok) return next();
-        metrics.rejected.inc({ reason: decision.reason });
-        if (forward && decision.status === 401) metrics.authForwarding.inc({ path: 'rejected' });
-        const headers: Record<string, string> = decision.challenge
-          ? { 'www-authenticate': decision.challenge }
-          : { 'retry-after': '5' };
-        jsonRpcError(res, decision.status, -32001, decision.message, headers);
-      },
-      (error: unknown) => next(error),
-    );
-  };
+/** Answers a refused caller before the body is read and before anything reaches Airflow. */
+export function refuseInbound(
+  res: ServerResponse,
+  decision: Extract<InboundDecision, { ok: false }>,
+  metrics: Metrics,
+  forward: boolean,
+): void {
+  metrics.rejected.inc({ reason: decision.reason });
+  if (forward && decision.status === 401) metrics.authForwarding.inc({ path: 'rejected' });
+  const headers: Record<string, string> = decision.challenge
+    ? { 'www-authenticate': decision.challenge }
+    : { 'retry-after': '5' };
+  jsonRpcError(res, decision.status, -32001, decision.message, headers);
 }

@@ -1,16 +1,21 @@
-// The MCP endpoint: method and load gates, stale session headers, caller credentials, per-request context.
+// The MCP endpoint, in order: Host/Origin, method and load gates, inbound auth, body, stale session headers,
+// caller credentials, per-request context; then the direct path or the SDK.
 
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler, type McpServerFactory } from '@modelcontextprotocol/server';
-import type { NextFunction, Request, Response } from 'express';
 import type { AirflowClient } from '../airflow/airflow-client.js';
 import { parseAuthorization } from '../airflow/call-context.js';
-import type { RequestContext } from '../mcp/request-context.js';
+import type { RequestContext, RequestObservations } from '../mcp/request-context.js';
 import { REQUEST_CONTEXT_KEY } from '../mcp/server-factory.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { checkComplexity, idOf } from './body-guard.js';
 import { type DirectDispatch, directMessage } from './direct-dispatch.js';
-import { jsonRpcError } from './json-rpc-error.js';
+import { type InboundAuth, refuseInbound } from './inbound-auth.js';
+import { readJsonBody } from './json-body.js';
+import { checkHostOrigin, type HostPolicy } from './request-guards.js';
+import { jsonRpcError } from './respond.js';
 
 /** Known JSON-RPC methods become label values; anything else is 'other', so labels stay bounded. */
 const KNOWN_METHODS = new Set([
@@ -43,16 +48,16 @@ export function rpcMethodLabel(body: unknown): string {
  * replicas. Connection is hop-by-hop, so the SDK's keep-alive is dropped and Node decides as for every
  * other response (an SDK `close` stays).
  */
-function leaveConnectionToNode(res: Response): void {
+function leaveConnectionToNode(res: ServerResponse): void {
   const writeHead = res.writeHead;
-  res.writeHead = function (this: Response, status: number, ...rest: unknown[]) {
+  res.writeHead = function (this: ServerResponse, status: number, ...rest: unknown[]) {
     const headers = rest.at(-1);
     const fields = headers && typeof headers === 'object' && !Array.isArray(headers) ? headers : undefined;
     if (String((fields as Record<string, unknown> | undefined)?.connection).toLowerCase() === 'keep-alive') {
       delete (fields as Record<string, unknown>).connection;
     }
-    return writeHead.call(this, status, ...(rest as [])) as Response;
-  } as Response['writeHead'];
+    return writeHead.call(this, status, ...(rest as [])) as ServerResponse;
+  } as ServerResponse['writeHead'];
 }
 
 export interface McpRouteDeps {
@@ -61,9 +66,17 @@ export interface McpRouteDeps {
   airflow: AirflowClient;
   metrics: Metrics;
   logger: Logger;
+  hostPolicy: HostPolicy;
+  inbound: InboundAuth;
   forwardMode: boolean;
   maxConcurrent: number;
   maxBodyBytes: number;
+}
+
+/** One request to the endpoint, as the access log sees it: filled in while the request is served. */
+export interface McpExchange {
+  requestId: string;
+  observed?: RequestObservations;
 }
 
 export function createMcpRoute(deps: McpRouteDeps) {
@@ -74,14 +87,14 @@ export function createMcpRoute(deps: McpRouteDeps) {
     maxRequestBodySize: deps.maxBodyBytes,
     onerror: (error) => deps.logger.debug({ err: error.message }, 'MCP request rejected'),
   });
-  const serve = toNodeHandler(handler, {
+  const sdk = toNodeHandler(handler, {
     maxRequestBodySize: deps.maxBodyBytes,
     onerror: (error) => deps.logger.error({ err: error }, 'MCP handler failed'),
   });
   let inflight = 0;
 
-  /** First gate, before the body is read: method, overload. */
-  const gate = (req: Request, res: Response, next: NextFunction) => {
+  /** Method and overload, before the body is read; true when the request holds an in-flight slot. */
+  function admit(req: IncomingMessage, res: ServerResponse): boolean {
     if (req.method !== 'POST') {
       jsonRpcError(
         res,
@@ -92,14 +105,14 @@ export function createMcpRoute(deps: McpRouteDeps) {
           allow: 'POST',
         },
       );
-      return;
+      return false;
     }
     if (inflight >= deps.maxConcurrent) {
       metrics.rejected.inc({ reason: 'overload' });
       jsonRpcError(res, 503, -32000, 'Server busy: too many requests in flight; retry shortly.', {
         'retry-after': '1',
       });
-      return;
+      return false;
     }
     inflight++;
     metrics.inflight.inc();
@@ -112,15 +125,41 @@ export function createMcpRoute(deps: McpRouteDeps) {
     };
     res.once('finish', release);
     res.once('close', release);
-    next();
-  };
+    return true;
+  }
 
-  /** After the body parser: build the request context and hand over to the SDK. */
-  const serveMcp = async (req: Request, res: Response) => {
-    const requestId = res.locals.requestId as string;
-    const observed = { rpcMethod: rpcMethodLabel(req.body) } as RequestContext['observed'];
-    res.locals.observed = observed;
+  /** Serves one request to the MCP path; resolves when it is answered (or handed to the SDK's stream). */
+  async function serve(req: IncomingMessage, res: ServerResponse, exchange: McpExchange): Promise<void> {
+    const host = checkHostOrigin(deps.hostPolicy, req.headers);
+    if (!host.ok) {
+      metrics.rejected.inc({ reason: host.reason });
+      jsonRpcError(res, 403, -32000, host.message);
+      return;
+    }
+    if (!admit(req, res)) return;
+    if (deps.inbound.enabled) {
+      const decision = await deps.inbound.check(req.headers);
+      if (!decision.ok) {
+        refuseInbound(res, decision, metrics, deps.forwardMode);
+        return;
+      }
+    }
+    const read = await readJsonBody(req, deps.maxBodyBytes);
+    if (read.kind === 'refused') {
+      if (read.reason) metrics.rejected.inc({ reason: read.reason });
+      jsonRpcError(res, read.status, read.code, read.message);
+      return;
+    }
+    const body = read.kind === 'json' ? read.value : undefined;
+    const complexity = checkComplexity(body);
+    if (!complexity.ok) {
+      metrics.rejected.inc({ reason: 'too_complex' });
+      jsonRpcError(res, 400, -32600, `Invalid Request: ${complexity.why}.`, {}, idOf(body));
+      return;
+    }
 
+    const observed: RequestObservations = { rpcMethod: rpcMethodLabel(body) };
+    exchange.observed = observed;
     if (req.headers['mcp-session-id'] !== undefined) {
       // Left over from a stateful server or another replica: serve statelessly, never fail on it.
       metrics.sessionHeaderIgnored.inc();
@@ -145,28 +184,28 @@ export function createMcpRoute(deps: McpRouteDeps) {
       if (!res.writableFinished) abort.abort();
     });
     const rctx: RequestContext = {
-      requestId,
+      requestId: exchange.requestId,
       credentials,
       signal: abort.signal,
       logger: deps.logger,
       observed,
       airflowFor: (call) => deps.airflow.adapterFor(call),
     };
-    const direct = deps.direct && directMessage(req.headers, req.body);
+    const direct = deps.direct && directMessage(req.headers, body);
     if (direct) {
       await deps.direct!.serve(direct, rctx, res);
       return;
     }
     // The SDK passes authInfo through untouched to the server factory: our explicit per-request channel.
-    (req as Request & { auth?: unknown }).auth = {
+    (req as IncomingMessage & { auth?: unknown }).auth = {
       token: '',
       clientId: 'airflow-mcp',
       scopes: [],
       extra: { [REQUEST_CONTEXT_KEY]: rctx },
     };
     leaveConnectionToNode(res);
-    await serve(req as never, res as never, req.body);
-  };
+    await sdk(req as never, res as never, body);
+  }
 
-  return { gate, serveMcp, close: () => handler.close(), inflight: () => inflight };
+  return { serve, close: () => handler.close(), inflight: () => inflight };
 }

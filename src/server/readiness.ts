@@ -1,6 +1,7 @@
 // Readiness: 503 while draining; otherwise 200 with Airflow's reachability (checked in the background, cached).
-import type { Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { AirflowClient } from '../airflow/airflow-client.js';
+import { sendJson } from './respond.js';
 
 export interface ServiceState {
   draining: boolean;
@@ -34,14 +35,14 @@ export function createReadiness(deps: {
   }
 
   return {
-    handler(_req: Request, res: Response) {
+    handler(res: ServerResponse) {
       if (deps.state.draining) {
-        res.status(503).json({ status: 'draining' });
+        sendJson(res, 503, { status: 'draining' });
         return;
       }
       // Readiness must not depend on Airflow: replicas that cannot reach it still answer with clear errors.
       if (deps.now() - checkedAt > RECHECK_MS) refresh();
-      res.json({
+      sendJson(res, 200, {
         status: 'ready',
         airflow: {
           reachable,

@@ -1,25 +1,26 @@
 // Host/Origin checks against DNS rebinding, and the request id / served-by headers every response carries.
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import {
   localhostAllowedHostnames,
   validateHostHeader,
   validateOriginHeader,
 } from '@modelcontextprotocol/server';
-import type { NextFunction, Request, Response } from 'express';
 import { isLoopbackHost } from '../config/settings.js';
-import { jsonRpcError } from './json-rpc-error.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function requestIdMiddleware(replica: string, servedBy: boolean) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const given = req.headers['x-request-id'];
-    const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    res.locals.requestId = id;
-    res.setHeader('x-request-id', id);
-    if (servedBy) res.setHeader('x-served-by', replica);
-    next();
-  };
+/** The caller's X-Request-Id when it is safe to echo and log, else a new one; set on the response. */
+export function assignRequestId(
+  headers: IncomingHttpHeaders,
+  res: ServerResponse,
+  servedBy: string | undefined,
+): string {
+  const given = headers['x-request-id'];
+  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  res.setHeader('x-request-id', id);
+  if (servedBy !== undefined) res.setHeader('x-served-by', servedBy);
+  return id;
 }
 
 export interface HostPolicy {
@@ -38,28 +39,27 @@ export function hostPolicy(bindHost: string, allowedHosts: string[], allowedOrig
   };
 }
 
-export function hostOriginMiddleware(policy: HostPolicy, onReject: (reason: string) => void) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    if (policy.hosts) {
-      const host = validateHostHeader(req.headers.host, policy.hosts);
-      if (!host.ok) {
-        onReject('host');
-        jsonRpcError(res, 403, -32000, `Forbidden: Host header not allowed (${host.errorCode}).`);
-        return;
-      }
+export type HostCheck = { ok: true } | { ok: false; reason: 'host' | 'origin'; message: string };
+
+export function checkHostOrigin(policy: HostPolicy, headers: IncomingHttpHeaders): HostCheck {
+  if (policy.hosts) {
+    const host = validateHostHeader(headers.host, policy.hosts);
+    if (!host.ok) {
+      return {
+        ok: false,
+        reason: 'host',
+        message: `Forbidden: Host header not allowed (${host.errorCode}).`,
+      };
     }
-    const origin = req.headers.origin;
-    if (origin) {
-      const allowed = policy.origins ?? [hostnameOf(req.headers.host)];
-      const check = validateOriginHeader(origin, allowed);
-      if (!check.ok) {
-        onReject('origin');
-        jsonRpcError(res, 403, -32000, 'Forbidden: Origin not allowed.');
-        return;
-      }
+  }
+  const origin = headers.origin;
+  if (origin) {
+    const allowed = policy.origins ?? [hostnameOf(headers.host)];
+    if (!validateOriginHeader(origin, allowed).ok) {
+      return { ok: false, reason: 'origin', message: 'Forbidden: Origin not allowed.' };
     }
-    next();
-  };
+  }
+  return { ok: true };
 }
 
 function hostnameOf(host: string | undefined): string {

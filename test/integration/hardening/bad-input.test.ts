@@ -1,4 +1,5 @@
 // Bad input over real HTTP: each malformed, oversized or hostile request gets a precise refusal, nothing leaks on.
+import { gzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../../src/sim/index.js';
@@ -94,6 +95,38 @@ describe('malformed requests are refused before the MCP layer', () => {
       expect(r.status).toBe(405);
       expect(r.headers.allow).toBe('POST');
       if (method === 'GET') recordRow('bad input', 'GET /mcp', r.saw, r.ms);
+    }
+  });
+
+  it('a gzip-encoded request is decoded and served; a UTF-16 body → 415 naming UTF-8', async () => {
+    const zipped = gzipSync(JSON.stringify(toolsCall(4, 'list_dags')));
+    const res = await request(service.url, {
+      method: 'POST',
+      headers: { ...JSON_HEADERS, 'content-encoding': 'gzip' },
+      body: zipped,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(await res.body.text()).toContain('"id":4');
+    const utf16 = await send(JSON.stringify(toolsCall(5, 'list_dags')), {
+      ...JSON_HEADERS,
+      'content-type': 'application/json; charset=utf-16',
+    });
+    expect(utf16.status).toBe(415);
+    expect(utf16.json?.error?.message).toMatch(/UTF-8/);
+    recordRow('bad input', 'Content-Type: application/json; charset=utf-16', utf16.saw, utf16.ms);
+  });
+
+  it('an unknown path, or a write to a health route → 404 JSON naming the MCP endpoint', async () => {
+    const base = new URL(service.url);
+    for (const [method, path] of [
+      ['GET', '/nope'],
+      ['POST', '/healthz'],
+      ['GET', '/mcpx'],
+    ] as const) {
+      const res = await request(new URL(path, base), { method });
+      expect(res.statusCode).toBe(404);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(((await res.body.json()) as { hint: string }).hint).toContain(base.pathname);
     }
   });
 
