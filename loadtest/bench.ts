@@ -486,7 +486,8 @@ async function main(): Promise<number> {
         'MCP SDK (@modelcontextprotocol/*)': /node_modules\/@modelcontextprotocol\//,
         'per-request Server construction (server-factory)': /src\/mcp\/server-factory\.js/,
         zod: /node_modules\/zod\//,
-        'express + body parsing': /node_modules\/(express|body-parser|router|raw-body|type-is)\//,
+        'HTTP handling (src/server: routing, guards, JSON body)':
+          /src\/server\/(app|mcp-route|json-body|request-guards|body-guard|respond)\.js/,
         'pino (access log)': /node_modules\/(pino|sonic-boom|fast-redact)/,
         'prom-client': /node_modules\/prom-client\//,
         'upstream client (node:http + src/airflow/upstream-transport)':
