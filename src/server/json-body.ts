@@ -39,8 +39,8 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
     };
   }
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
-  const decoder = encoding === 'identity' ? undefined : DECODERS[encoding];
-  if (encoding !== 'identity' && !decoder) {
+  const makeDecoder = encoding === 'identity' ? undefined : DECODERS[encoding];
+  if (encoding !== 'identity' && !makeDecoder) {
     return {
       kind: 'refused',
       status: 415,
@@ -56,27 +56,24 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
     reason: 'body_too_large',
   };
   // Refused before a byte is read when the client says up front it will send too much.
-  if (!decoder && Number(req.headers['content-length'] ?? 0) > limit) return tooLarge;
+  if (!makeDecoder && Number(req.headers['content-length'] ?? 0) > limit) return tooLarge;
 
+  const decoder = makeDecoder?.();
   let source: Readable = req;
   if (decoder) {
-    const stream = decoder();
-    req.pipe(stream);
-    req.once('error', (error) => stream.destroy(error));
-    source = stream;
+    source = decoder;
+    req.pipe(decoder);
+    req.once('error', (error) => decoder.destroy(error));
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of source) {
-      size += (chunk as Buffer).length;
-      if (size > limit) {
-        if (decoder) source.destroy();
-        return tooLarge;
-      }
-      chunks.push(chunk as Buffer);
-    }
-  } catch {
+  const read = await collect(source, limit);
+  if (read === 'too_large') {
+    // The rest is read and dropped, as Node does with a body nobody reads: left in the socket it would
+    // stall the connection, and closing with unread data can reset it before the client reads the 413.
+    if (decoder) decoder.destroy();
+    req.resume();
+    return tooLarge;
+  }
+  if (read === 'broken') {
     // A broken compressed stream; a client that went away never reads this answer.
     return {
       kind: 'refused',
@@ -85,7 +82,7 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
       message: 'Parse error: the request body could not be read.',
     };
   }
-  const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
+  const text = read.toString('utf8');
   try {
     return { kind: 'json', value: JSON.parse(text) };
   } catch {
@@ -99,4 +96,24 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
           : 'Parse error: the request body is not valid JSON.',
     };
   }
+}
+
+/** The stream's bytes, or why not: more than `limit` (reading stops there) or an error / early close. */
+function collect(source: Readable, limit: number): Promise<Buffer | 'too_large' | 'broken'> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (result: Buffer | 'too_large' | 'broken') => {
+      source.off('data', onData).off('end', onEnd).off('error', onBroken).off('close', onBroken);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) finish('too_large');
+      else chunks.push(chunk);
+    };
+    const onEnd = () => finish(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    const onBroken = () => finish('broken');
+    source.on('data', onData).once('end', onEnd).once('error', onBroken).once('close', onBroken);
+  });
 }

@@ -107,6 +107,12 @@ describe('readJsonBody', () => {
     expect(read).toMatchObject({ kind: 'refused', status: 413 });
   });
 
+  it('answers 413 to a large streamed body while it is still being sent, and the connection stays usable', async () => {
+    const { read } = await post(Readable.from(chunks(256, 8192)), JSON_TYPE);
+    expect(read).toMatchObject({ kind: 'refused', status: 413 });
+    expect((await post('{"after":true}', JSON_TYPE)).read).toEqual({ kind: 'json', value: { after: true } });
+  });
+
   it('applies the limit to the decoded size (a small gzip of a large body is refused)', async () => {
     const bomb = gzipSync(Buffer.alloc(LIMIT * 100, 0x20));
     expect(bomb.length).toBeLessThan(LIMIT);
