@@ -1,4 +1,4 @@
-// Refuses JSON bodies nested too deeply or with too many values, before the SDK or a schema walks them.
+// Judges JSON bodies nested too deeply or with too many values, before the SDK or a schema walks them.
 
 /** Far beyond any tool's arguments (the deepest is ~4), far below what recursive walkers choke on. */
 export const MAX_JSON_DEPTH = 64;

@@ -66,14 +66,13 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
     req.once('error', (error) => decoder.destroy(error));
   }
   const read = await collect(source, limit);
-  if (read === 'too_large') {
+  if (typeof read === 'string') {
     // The rest is read and dropped, as Node does with a body nobody reads: left in the socket it would
-    // stall the connection, and closing with unread data can reset it before the client reads the 413.
-    if (decoder) decoder.destroy();
+    // stall the keep-alive connection, and closing with unread data can reset it before the client reads
+    // the answer.
+    decoder?.destroy();
     req.resume();
-    return tooLarge;
-  }
-  if (read === 'broken') {
+    if (read === 'too_large') return tooLarge;
     // A broken compressed stream; a client that went away never reads this answer.
     return {
       kind: 'refused',

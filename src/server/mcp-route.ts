@@ -151,6 +151,8 @@ export function createMcpRoute(deps: McpRouteDeps) {
       return;
     }
     const body = read.kind === 'json' ? read.value : undefined;
+    // -32600 with HTTP 400: the limit is on the message as a whole, checked before it is dispatched, so it
+    // is not a method's params being wrong (-32602) but a request this server will not take.
     const complexity = checkComplexity(body);
     if (!complexity.ok) {
       metrics.rejected.inc({ reason: 'too_complex' });

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import { request } from 'undici';
+import { Client, type Dispatcher, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJsonBody } from '../../../src/server/json-body.js';
 
@@ -25,8 +25,12 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-async function post(body: string | Buffer | Readable, headers: Record<string, string>) {
-  const res = await request(url, { method: 'POST', headers, body });
+async function post(
+  body: string | Buffer | Readable,
+  headers: Record<string, string>,
+  dispatcher?: Dispatcher,
+) {
+  const res = await request(url, { method: 'POST', headers, body, ...(dispatcher ? { dispatcher } : {}) });
   return (await res.body.json()) as { read: Record<string, unknown>; rest: string };
 }
 
@@ -108,9 +112,15 @@ describe('readJsonBody', () => {
   });
 
   it('answers 413 to a large streamed body while it is still being sent, and the connection stays usable', async () => {
-    const { read } = await post(Readable.from(chunks(256, 8192)), JSON_TYPE);
-    expect(read).toMatchObject({ kind: 'refused', status: 413 });
-    expect((await post('{"after":true}', JSON_TYPE)).read).toEqual({ kind: 'json', value: { after: true } });
+    const one = new Client(url); // a single connection: the second request must reuse it
+    try {
+      const { read } = await post(Readable.from(chunks(256, 8192)), JSON_TYPE, one);
+      expect(read).toMatchObject({ kind: 'refused', status: 413 });
+      const after = await post('{"after":true}', JSON_TYPE, one);
+      expect(after.read).toEqual({ kind: 'json', value: { after: true } });
+    } finally {
+      await one.close();
+    }
   });
 
   it('applies the limit to the decoded size (a small gzip of a large body is refused)', async () => {
@@ -123,6 +133,19 @@ describe('readJsonBody', () => {
   it('answers a corrupt gzip body with 400 -32700', async () => {
     const { read } = await post(Buffer.from('not gzip at all'), { ...JSON_TYPE, 'content-encoding': 'gzip' });
     expect(read).toMatchObject({ kind: 'refused', status: 400, code: -32700 });
+  });
+
+  it('answers a large corrupt gzip body with 400, and the connection stays usable', async () => {
+    const junk = Buffer.concat([Buffer.from('not gzip at all'), Buffer.alloc(2 * 2 ** 20, 0x41)]);
+    const one = new Client(url);
+    try {
+      const { read } = await post(junk, { ...JSON_TYPE, 'content-encoding': 'gzip' }, one);
+      expect(read).toMatchObject({ kind: 'refused', status: 400, code: -32700 });
+      const after = await post('{"after":1}', JSON_TYPE, one);
+      expect(after.read).toEqual({ kind: 'json', value: { after: 1 } });
+    } finally {
+      await one.close();
+    }
   });
 
   it('answers malformed JSON with 400 -32700', async () => {
