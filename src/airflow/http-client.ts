@@ -1,5 +1,6 @@
-// The Airflow HTTP client: pooled keep-alive calls with timeouts, cancellation, size caps, auth and metrics.
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+// The Airflow HTTP client: pooled keep-alive calls (undici) with timeouts, cancellation, size caps, auth and
+// metrics.
+import type { Dispatcher } from 'undici';
 import { AppError } from '../errors.js';
 import { linkedAbort } from '../linked-abort.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -13,7 +14,6 @@ import {
   parseRetryAfter,
   withRetryAfter,
 } from './upstream-errors.js';
-import type { UpstreamTransport } from './upstream-transport.js';
 
 export type QueryValue = string | number | boolean | readonly (string | number)[] | null | undefined;
 
@@ -42,7 +42,8 @@ export interface UpstreamResponse {
 export interface AirflowHttpOptions {
   /** Base URL, possibly with a path prefix, no trailing slash. */
   baseUrl: string;
-  transport: UpstreamTransport;
+  /** undici dispatcher (an Agent with a pool per origin; a MockAgent in tests). */
+  dispatcher: Dispatcher;
   timeoutMs: number;
   maxResponseBytes: number;
   auth: AuthProvider;
@@ -92,27 +93,56 @@ export function buildQuery(query: UpstreamRequest['query']): string {
   return s ? `?${s}` : '';
 }
 
+function headerOf(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
 function statusClass(status: number): string {
   return `${Math.floor(status / 100)}xx`;
 }
 
-/** The whole body as UTF-8; plain 'data' events, cheaper than an async iterator per chunk. */
-function readWhole(stream: IncomingMessage): Promise<string> {
+type ResponseBody = Dispatcher.ResponseData['body'];
+
+/**
+ * Up to `max` bytes of a response body. Past `max` reading stops and the stream is destroyed, which gives its
+ * socket back (undici closes it): a body too large to use is never buffered whole.
+ */
+function readBounded(stream: ResponseBody, max: number): Promise<{ bytes: Buffer; truncated: boolean }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    let ended = false;
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.once('end', () => {
-      ended = true;
-      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
-    });
-    stream.once('error', reject);
-    // A stream destroyed without an error emits neither 'end' nor 'error' (the error is built only then:
-    // capturing a stack on every normal close cost ~3 % of a tools/call).
-    stream.once('close', () => {
-      if (!ended)
-        reject(Object.assign(new Error('Airflow closed the response early'), { code: 'ECONNRESET' }));
-    });
+    let size = 0;
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      stream.off('data', onData);
+      fn();
+    };
+    const onData = (chunk: Buffer) => {
+      if (size + chunk.length > max) {
+        chunks.push(chunk.subarray(0, max - size));
+        size = max;
+        settle(() => resolve({ bytes: Buffer.concat(chunks, size), truncated: true }));
+        stream.destroy();
+        return;
+      }
+      chunks.push(chunk);
+      size += chunk.length;
+    };
+    stream.on('data', onData);
+    stream.once('end', () =>
+      settle(() =>
+        resolve({ bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), truncated: false }),
+      ),
+    );
+    stream.once('error', (error) => settle(() => reject(error)));
+    // Destroyed without an error (e.g. the pool closed): neither 'end' nor 'error' comes.
+    stream.once('close', () =>
+      settle(() =>
+        reject(Object.assign(new Error('Airflow closed the response early'), { code: 'ECONNRESET' })),
+      ),
+    );
   });
 }
 
@@ -166,7 +196,7 @@ export class AirflowHttp {
   async raw(path: string, init: { method: 'GET' | 'POST'; body?: unknown; signal: AbortSignal }) {
     const linked = linkedAbort([init.signal], this.options.timeoutMs);
     try {
-      const res = await this.options.transport.request({
+      const res = await this.options.dispatcher.request({
         origin: this.origin,
         path: `${this.basePath}${path}`,
         method: init.method,
@@ -201,7 +231,7 @@ export class AirflowHttp {
     const stopTimer = metrics.upstreamDuration.startTimer({ route });
     let status = 0;
     try {
-      const res = await this.options.transport.request({
+      const res = await this.options.dispatcher.request({
         origin: this.origin,
         path,
         method: req.method,
@@ -217,7 +247,7 @@ export class AirflowHttp {
       if (req.acceptStatus?.includes(status)) return { status, body, truncated };
       if (status === 401 || status === 403)
         metrics.upstreamAuthFailures.inc({ status: String(status), path: auth.path });
-      const retryAfter = res.headers['retry-after'] as string | undefined;
+      const retryAfter = headerOf(res.headers, 'retry-after');
       throw withRetryAfter(
         errorForStatus({
           status,
@@ -247,33 +277,13 @@ export class AirflowHttp {
 
   /** Reads a body up to `max` bytes. JSON over the cap is refused (a cut JSON is useless); text is cut. */
   private async readBody(
-    stream: IncomingMessage,
-    headers: IncomingHttpHeaders,
+    stream: ResponseBody,
+    headers: Dispatcher.ResponseData['headers'],
     max: number,
   ): Promise<{ body: unknown; truncated: boolean }> {
-    const type = String(headers['content-type'] ?? '');
-    const isJson = type.includes('json');
-    const declared = Number(headers['content-length'] ?? Number.NaN);
-    if (declared >= 0 && declared <= max) {
-      // The usual case (Airflow sends a length): read it in one go; Node's parser enforces the length.
-      return this.decode(await readWhole(stream), isJson, false, max);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let truncated = false;
-    for await (const chunk of stream) {
-      const buf = chunk as Buffer;
-      if (size + buf.length > max) {
-        truncated = true;
-        chunks.push(buf.subarray(0, max - size));
-        size = max;
-        stream.destroy();
-        break;
-      }
-      chunks.push(buf);
-      size += buf.length;
-    }
-    return this.decode(Buffer.concat(chunks, size).toString('utf8'), isJson, truncated, max);
+    const isJson = (headerOf(headers, 'content-type') ?? '').includes('json');
+    const { bytes, truncated } = await readBounded(stream, max);
+    return this.decode(bytes.toString('utf8'), isJson, truncated, max);
   }
 
   private decode(
