@@ -84,7 +84,13 @@ export function createApp(deps: AppDeps) {
     inbound,
     forwardMode,
     maxConcurrent: settings.maxConcurrentRequests,
-    maxBodyBytes: settings.maxBodyBytes,
+    body: {
+      maxBytes: settings.maxBodyBytes,
+      timeoutMs: settings.bodyTimeoutMs,
+      // Bodies being read hold at most this much at once; a few dozen full-size bodies, or thousands of
+      // ordinary ones (a tools/call is a few hundred bytes).
+      budgetBytes: Math.max(32 * 1024 * 1024, settings.maxBodyBytes),
+    },
   });
   const readiness = createReadiness({
     state,

@@ -28,14 +28,73 @@ function tooLargeMessage(limit: number): string {
   return `Request body too large (limit ${limit} bytes).`;
 }
 
+export interface BodyLimits {
+  /** Largest body, decoded. */
+  maxBytes: number;
+  /** Time a client has to send the whole body once its headers arrived. */
+  timeoutMs: number;
+  /** Bytes all bodies being read may hold at once (their declared length, or maxBytes when not declared). */
+  budgetBytes: number;
+}
+
+/**
+ * While a body arrives the request holds no execution slot, only a share of a byte budget, and it has a
+ * deadline: a client that sends a byte every few seconds cannot keep other callers out (408 after
+ * `timeoutMs`), and bodies in flight cannot hold more memory than the budget (503 beyond it).
+ */
+function bodyAdmission(limits: BodyLimits, metrics: Metrics): RequestHandler {
+  let held = 0;
+  return (req, res, next) => {
+    if (req.complete) return next(); // no body left to wait for
+    const declared = Number(req.headers['content-length'] ?? Number.NaN);
+    const encoded = (req.headers['content-encoding'] ?? 'identity').toLowerCase() !== 'identity';
+    const share =
+      Number.isFinite(declared) && !encoded ? Math.min(declared, limits.maxBytes) : limits.maxBytes;
+    if (held + share > limits.budgetBytes) {
+      metrics.rejected.inc({ reason: 'body_budget' });
+      jsonRpcError(res, 503, -32000, 'Server busy: too many request bodies being received; retry shortly.', {
+        'retry-after': '1',
+        connection: 'close',
+      });
+      return;
+    }
+    held += share;
+    let done = false;
+    const release = () => {
+      if (done) return;
+      done = true;
+      held -= share;
+      clearTimeout(timer);
+    };
+    const timer = setTimeout(() => {
+      if (req.complete || res.headersSent) return;
+      metrics.rejected.inc({ reason: 'body_timeout' });
+      jsonRpcError(
+        res,
+        408,
+        -32600,
+        `Request timeout: the body was not received within ${limits.timeoutMs} ms.`,
+        { connection: 'close' },
+      );
+      // The rest of the body is not waited for: the connection ends with this answer.
+      res.once('finish', () => req.destroy());
+    }, limits.timeoutMs);
+    req.once('end', release);
+    res.once('close', release);
+    next();
+  };
+}
+
 /**
  * Parses JSON bodies (identity, gzip, deflate, br; UTF-8 and the other Unicode charsets JSON allows) up to
  * `limit` bytes once decoded, so a compression bomb is refused too. Any JSON value parses (`strict: false`):
  * the MCP layer judges a message's shape.
  */
-export function jsonBody(limit: number, metrics: Metrics): RequestHandler[] {
+export function jsonBody(limits: BodyLimits, metrics: Metrics): RequestHandler[] {
+  const limit = limits.maxBytes;
   return [
     declaredLengthGuard(limit, metrics),
+    bodyAdmission(limits, metrics),
     express.json({ limit, strict: false, type: JSON_TYPES, inflate: true }),
   ];
 }

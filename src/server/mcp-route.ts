@@ -1,5 +1,6 @@
-// The MCP endpoint as express middleware, in order: Host/Origin, method and load gates, inbound auth, body,
-// complexity, stale session headers, caller credentials, per-request context; then the direct path or the SDK.
+// The MCP endpoint as express middleware, in order: Host/Origin, method, inbound auth, body (deadline and byte
+// budget, no execution slot yet), execution slots (one per message), complexity, stale session headers, caller
+// credentials, per-request context; then the direct path or the SDK.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toNodeHandler } from '@modelcontextprotocol/node';
@@ -12,7 +13,7 @@ import { REQUEST_CONTEXT_KEY } from '../mcp/server-factory.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { checkComplexity, idOf } from './body-guard.js';
-import { bodyErrors, jsonBody } from './body-parsing.js';
+import { type BodyLimits, bodyErrors, jsonBody } from './body-parsing.js';
 import { type DirectDispatch, directMessage } from './direct-dispatch.js';
 import { type InboundAuth, refuseInbound } from './inbound-auth.js';
 import { checkHostOrigin, type HostPolicy } from './request-guards.js';
@@ -71,7 +72,7 @@ export interface McpRouteDeps {
   inbound: InboundAuth;
   forwardMode: boolean;
   maxConcurrent: number;
-  maxBodyBytes: number;
+  body: BodyLimits;
 }
 
 /** One request to the endpoint, as the access log sees it: filled in while the request is served. */
@@ -90,11 +91,11 @@ export function createMcpRoute(deps: McpRouteDeps) {
   const handler = createMcpHandler(deps.factory, {
     legacy: 'stateless',
     responseMode: 'auto',
-    maxRequestBodySize: deps.maxBodyBytes,
+    maxRequestBodySize: deps.body.maxBytes,
     onerror: (error) => deps.logger.debug({ err: error.message }, 'MCP request rejected'),
   });
   const sdk = toNodeHandler(handler, {
-    maxRequestBodySize: deps.maxBodyBytes,
+    maxRequestBodySize: deps.body.maxBytes,
     onerror: (error) => deps.logger.error({ err: error }, 'MCP handler failed'),
   });
   let inflight = 0;
@@ -109,8 +110,7 @@ export function createMcpRoute(deps: McpRouteDeps) {
     next();
   };
 
-  /** Method and overload, before the body is read; an admitted request holds an in-flight slot until answered. */
-  const admit: RequestHandler = (req, res, next) => {
+  const onlyPost: RequestHandler = (req, res, next) => {
     if (req.method !== 'POST') {
       jsonRpcError(
         res,
@@ -123,21 +123,40 @@ export function createMcpRoute(deps: McpRouteDeps) {
       );
       return;
     }
-    if (inflight >= deps.maxConcurrent) {
+    next();
+  };
+
+  /**
+   * Execution slots, taken once the body is in: a message costs one, a batch one per message, so batching
+   * cannot multiply the work in flight. An admitted request holds its slots until it is answered.
+   */
+  const admit: RequestHandler = (req, res, next) => {
+    const slots = Array.isArray(req.body) ? Math.max(1, req.body.length) : 1;
+    if (slots > deps.maxConcurrent) {
+      metrics.rejected.inc({ reason: 'batch_too_large' });
+      jsonRpcError(
+        res,
+        400,
+        -32600,
+        `Invalid Request: a batch of ${slots} messages is more than this server runs at once (${deps.maxConcurrent}); send fewer per batch.`,
+      );
+      return;
+    }
+    if (inflight + slots > deps.maxConcurrent) {
       metrics.rejected.inc({ reason: 'overload' });
       jsonRpcError(res, 503, -32000, 'Server busy: too many requests in flight; retry shortly.', {
         'retry-after': '1',
       });
       return;
     }
-    inflight++;
-    metrics.inflight.inc();
+    inflight += slots;
+    metrics.inflight.inc(slots);
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
-      inflight--;
-      metrics.inflight.dec();
+      inflight -= slots;
+      metrics.inflight.dec(slots);
     };
     res.once('finish', release);
     res.once('close', release);
@@ -219,11 +238,12 @@ export function createMcpRoute(deps: McpRouteDeps) {
 
   const handlers: RequestHandler[] = [
     hostOrigin,
-    admit,
+    onlyPost,
     inboundAuth,
-    ...jsonBody(deps.maxBodyBytes, metrics),
+    ...jsonBody(deps.body, metrics),
+    admit,
     dispatch,
   ];
-  const errors: ErrorRequestHandler = bodyErrors(deps.maxBodyBytes, metrics);
+  const errors: ErrorRequestHandler = bodyErrors(deps.body.maxBytes, metrics);
   return { handlers, errors, close: () => handler.close(), inflight: () => inflight };
 }

@@ -21,12 +21,16 @@ beforeAll(async () => {
   // Answers with what was parsed; when nothing was, also with what was left unread in the stream. A refusal
   // is the middleware's own JSON-RPC answer, reported below as {kind: 'refused', status, code, message}.
   const app = express();
-  app.post('/', jsonBody(LIMIT, metrics), async (req: Request, res: Response) => {
-    let rest = '';
-    if (req.body === undefined) for await (const chunk of req) rest += String(chunk);
-    const read = req.body === undefined ? { kind: 'none' } : { kind: 'json', value: req.body };
-    res.json({ read, rest });
-  });
+  app.post(
+    '/',
+    jsonBody({ maxBytes: LIMIT, timeoutMs: 5_000, budgetBytes: 32 * LIMIT }, metrics),
+    async (req: Request, res: Response) => {
+      let rest = '';
+      if (req.body === undefined) for await (const chunk of req) rest += String(chunk);
+      const read = req.body === undefined ? { kind: 'none' } : { kind: 'json', value: req.body };
+      res.json({ read, rest });
+    },
+  );
   app.use(bodyErrors(LIMIT, metrics));
   server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
