@@ -20,6 +20,7 @@ import {
 import type { CallContext } from './call-context.js';
 import { AirflowHttp } from './http-client.js';
 import { createResilience, type Resilience } from './resilience.js';
+import { createResponseBudget } from './response-budget.js';
 import { isAirflowFault, isRetryable, notAFault, retryAfterMsOf } from './upstream-errors.js';
 
 export interface AirflowClientDeps {
@@ -117,6 +118,7 @@ export function createAirflowClient(deps: AirflowClientDeps): AirflowClient {
     dispatcher,
     timeoutMs: deps.settings.airflowTimeoutMs,
     maxResponseBytes: 16 * 1024 * 1024,
+    budget: createResponseBudget(deps.settings.upstreamMemoryBudgetBytes),
     auth,
     metrics: deps.metrics,
     forwarding: deps.settings.airflowAuthMode === 'forward',

@@ -7,6 +7,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { ApiVersion, AuthProvider, UpstreamAuth } from './auth-providers.js';
 import type { CallContext } from './call-context.js';
 import type { Resilience } from './resilience.js';
+import type { ResponseBudget } from './response-budget.js';
 import {
   errorForStatus,
   errorForTransport,
@@ -50,6 +51,8 @@ export interface AirflowHttpOptions {
   metrics: Metrics;
   /** Only this mode forwards the caller's own header; used to word auth errors. */
   forwarding: boolean;
+  /** Bytes of answers all calls may hold at once (shared by the process); without it, unbounded. */
+  budget?: ResponseBudget;
   /** Retry and circuit-breaker policies; without it every call goes once. */
   resilience?: Resilience;
   now?: () => number;
@@ -104,11 +107,22 @@ function statusClass(status: number): string {
 
 type ResponseBody = Dispatcher.ResponseData['body'];
 
+/** Budget taken at a time for an answer of unknown length, as its bytes arrive. */
+const BUDGET_STEP = 256 * 1024;
+/** Longest a call waits for budget (within its own deadline). */
+const BUDGET_WAIT_MS = 2_000;
+
 /**
- * Up to `max` bytes of a response body. Past `max` reading stops and the stream is destroyed, which gives its
- * socket back (undici closes it): a body too large to use is never buffered whole.
+ * Up to `max` bytes of a response body, holding budget for what it reads: `reserved` bytes are held already;
+ * past them, `grow` is asked for more while the stream is paused. Past `max` reading stops and the stream is
+ * destroyed, which gives its socket back (undici closes it): a body too large to use is never buffered whole.
  */
-function readBounded(stream: ResponseBody, max: number): Promise<{ bytes: Buffer; truncated: boolean }> {
+function readBounded(
+  stream: ResponseBody,
+  max: number,
+  reserved: number,
+  grow: () => Promise<number>,
+): Promise<{ bytes: Buffer; truncated: boolean }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -129,6 +143,19 @@ function readBounded(stream: ResponseBody, max: number): Promise<{ bytes: Buffer
       }
       chunks.push(chunk);
       size += chunk.length;
+      if (size > reserved) {
+        stream.pause();
+        grow().then(
+          (more) => {
+            reserved += more;
+            stream.resume();
+          },
+          (error: unknown) => {
+            settle(() => reject(error));
+            stream.destroy();
+          },
+        );
+      }
     };
     stream.on('data', onData);
     stream.once('end', () =>
@@ -144,6 +171,20 @@ function readBounded(stream: ResponseBody, max: number): Promise<{ bytes: Buffer
       ),
     );
   });
+}
+
+function tooLarge(max: number): AppError {
+  // The caller asked for too much, Airflow is fine.
+  return notAFault(
+    new AppError(
+      'upstream_unavailable',
+      `Airflow's response was larger than ${max} bytes and was not read.`,
+      {
+        hint: 'Ask for less: use a smaller limit or narrower filters.',
+        retryable: false,
+      },
+    ),
+  );
 }
 
 export class AirflowHttp {
@@ -204,7 +245,12 @@ export class AirflowHttp {
         ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
         signal: linked.signal,
       });
-      const { body } = await this.readBody(res.body, res.headers, this.options.maxResponseBytes);
+      const { body } = await this.readBody(
+        res.body,
+        res.headers,
+        this.options.maxResponseBytes,
+        linked.signal,
+      );
       return { status: res.statusCode, body };
     } finally {
       linked.dispose();
@@ -242,7 +288,7 @@ export class AirflowHttp {
       });
       status = res.statusCode;
       const max = req.maxBytes ?? this.options.maxResponseBytes;
-      const { body, truncated } = await this.readBody(res.body, res.headers, max);
+      const { body, truncated } = await this.readBody(res.body, res.headers, max, signal);
       if (status >= 200 && status < 300) return { status, body, truncated };
       if (req.acceptStatus?.includes(status)) return { status, body, truncated };
       if (status === 401 || status === 403)
@@ -275,15 +321,44 @@ export class AirflowHttp {
     }
   }
 
-  /** Reads a body up to `max` bytes. JSON over the cap is refused (a cut JSON is useless); text is cut. */
+  /**
+   * Reads a body up to `max` bytes within the process-wide budget. JSON over the cap is refused (a cut JSON
+   * is useless; one declared over it is refused before a byte is read); text is cut.
+   */
   private async readBody(
     stream: ResponseBody,
     headers: Dispatcher.ResponseData['headers'],
     max: number,
+    signal: AbortSignal,
   ): Promise<{ body: unknown; truncated: boolean }> {
     const isJson = (headerOf(headers, 'content-type') ?? '').includes('json');
-    const { bytes, truncated } = await readBounded(stream, max);
-    return this.decode(bytes.toString('utf8'), isJson, truncated, max);
+    const declared = Number(headerOf(headers, 'content-length') ?? Number.NaN);
+    const known = Number.isFinite(declared) && declared >= 0;
+    if (isJson && known && declared > max) {
+      stream.destroy();
+      throw tooLarge(max);
+    }
+    const budget = this.options.budget;
+    if (!budget) {
+      const { bytes, truncated } = await readBounded(stream, max, max, async () => max);
+      return this.decode(bytes.toString('utf8'), isJson, truncated, max);
+    }
+    const releases: (() => void)[] = [];
+    const take = async (bytes: number) => {
+      releases.push(await budget.acquire(bytes, signal, BUDGET_WAIT_MS));
+      return bytes;
+    };
+    try {
+      const first = known ? Math.min(declared, max) : Math.min(BUDGET_STEP, max);
+      await take(first).catch((error: unknown) => {
+        stream.destroy();
+        throw error;
+      });
+      const { bytes, truncated } = await readBounded(stream, max, first, () => take(BUDGET_STEP));
+      return this.decode(bytes.toString('utf8'), isJson, truncated, max);
+    } finally {
+      for (const release of releases) release();
+    }
   }
 
   private decode(
@@ -293,19 +368,7 @@ export class AirflowHttp {
     max: number,
   ): { body: unknown; truncated: boolean } {
     if (!isJson) return { body: text, truncated };
-    if (truncated) {
-      // Streamed and cut at the cap, never buffered whole; the caller asked for too much, Airflow is fine.
-      throw notAFault(
-        new AppError(
-          'upstream_unavailable',
-          `Airflow's response was larger than ${max} bytes and was not read.`,
-          {
-            hint: 'Ask for less: use a smaller limit or narrower filters.',
-            retryable: false,
-          },
-        ),
-      );
-    }
+    if (truncated) throw tooLarge(max);
     if (text === '') return { body: undefined, truncated: false };
     try {
       return { body: JSON.parse(text), truncated: false };
