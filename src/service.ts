@@ -15,7 +15,7 @@ import type { Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createApp } from './server/app.js';
 import { createDirectDispatch } from './server/direct-dispatch.js';
-import { shutdown } from './server/lifecycle.js';
+import { shutdown, trackConnections } from './server/lifecycle.js';
 import { allTools } from './tools/index.js';
 import { BUILD } from './version.js';
 
@@ -80,6 +80,7 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
     now,
   });
   const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000, requestTimeout: 0 }, app);
+  const connections = trackConnections(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(settings.port, settings.host, () => resolve());
@@ -105,6 +106,7 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
     stop: (o = {}) =>
       shutdown({
         server,
+        connections,
         state,
         delayMs: o.delayMs ?? settings.shutdownDelayMs,
         graceMs: o.graceMs ?? settings.shutdownGraceMs,
