@@ -125,23 +125,34 @@ export function createAirflowClient(deps: AirflowClientDeps): AirflowClient {
   const client = http;
   const resolver: ApiVersionResolver =
     deps.settings.airflowApiVersion === 'auto'
-      ? probingVersion(client, (found) => {
-          deps.metrics.airflowInfo.reset();
-          deps.metrics.airflowInfo.set(
-            { api_version: found.api, airflow_version: found.airflowVersion ?? 'unknown' },
-            1,
-          );
-          deps.logger.info(
-            { api_version: found.api, airflow_version: found.airflowVersion },
-            'Airflow API version detected',
-          );
+      ? probingVersion({
+          // No credentials: the answer must not depend on who happened to ask first.
+          get: (path, signal) => client.raw(path, { method: 'GET', signal }),
+          timeoutMs: deps.settings.airflowTimeoutMs,
+          onDetected(found) {
+            deps.metrics.airflowInfo.reset();
+            deps.metrics.airflowInfo.set(
+              { api_version: found.api, airflow_version: found.airflowVersion ?? 'unknown' },
+              1,
+            );
+            deps.logger.info(
+              { api_version: found.api, airflow_version: found.airflowVersion, evidence: found.evidence },
+              'Airflow API version detected',
+            );
+          },
+          onFailed(error) {
+            deps.logger.warn(
+              { code: error.code, status: error.status, reason: error.message },
+              'Airflow API version detection failed; the next call tries again',
+            );
+          },
         })
       : fixedVersion(deps.settings.airflowApiVersion);
 
   return {
     http: client,
     async adapterFor(ctx) {
-      const { api } = await resolver.resolve(ctx);
+      const { api } = await resolver.resolve(ctx.signal);
       const call = (req: Parameters<AirflowHttp['send']>[2]) =>
         client.send(ctx, api, req).catch((error: unknown) => {
           // A connection-level failure may mean Airflow was replaced (e.g. upgraded): probe again next time.

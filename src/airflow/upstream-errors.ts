@@ -159,6 +159,13 @@ export function notAFault(error: AppError): AppError {
   return error;
 }
 
+/** The caller went away (disconnected or cancelled) while waiting on Airflow; not Airflow's fault. */
+export function cancelledByClient(): AppError {
+  return notAFault(
+    new AppError('upstream_unavailable', 'The request was cancelled by the client.', { retryable: false }),
+  );
+}
+
 /**
  * Airflow itself is failing: unreachable, timing out, 5xx, or answering garbage. Only these count toward the
  * circuit breaker; per-caller answers (401/403/404/409/422, 429, redirects) never do.
