@@ -1,4 +1,5 @@
 // The settings schema: every setting, its env name, default and validation, parsed once into a frozen object.
+import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
 
 const bool = z
@@ -200,9 +201,20 @@ const settingsShape = Object.fromEntries(
   Object.entries(SETTINGS).map(([key, spec]) => [key, spec.schema]),
 ) as { [K in SettingKey]: SchemaOf<K> };
 
-/** Loopback binds are reachable only from this host (or this pod), so inbound auth is not required there. */
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/**
+ * Loopback binds are reachable only from this host (or this pod), so inbound auth is not required there.
+ * The address is parsed, never matched by prefix: `127.0.0.1.nip.io` is a DNS name that can point anywhere.
+ */
 export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (/^localhost\.?$/i.test(bare)) return true;
+  const family = isIP(bare);
+  if (family === 0) return false;
+  return LOOPBACK.check(bare, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 export const settingsSchema = z.object(settingsShape).superRefine((s, issue) => {
