@@ -194,6 +194,18 @@ export const SETTINGS = {
 
 export type SettingKey = keyof typeof SETTINGS;
 
+/**
+ * Every secret can also be read from a file named by `<ENV>_FILE` (or the mirrored `--<flag>-file`), e.g. a
+ * mounted Kubernetes Secret: env values show in the pod spec and flag values in `ps`. A secret whose
+ * `<ENV>_FILE` is a setting of its own (MCP_API_KEYS_FILE: one key per line) keeps that meaning.
+ */
+export function secretFileVariants(): { key: SettingKey; env: string; fileEnv: string }[] {
+  const envs = new Set(Object.values(SETTINGS).map((spec) => spec.env as string));
+  return (Object.entries(SETTINGS) as [SettingKey, (typeof SETTINGS)[SettingKey]][])
+    .filter(([, spec]) => 'secret' in spec && !envs.has(`${spec.env}_FILE`))
+    .map(([key, spec]) => ({ key, env: spec.env, fileEnv: `${spec.env}_FILE` }));
+}
+
 type SchemaOf<K extends SettingKey> = (typeof SETTINGS)[K]['schema'];
 export type Settings = { readonly [K in SettingKey]: z.output<SchemaOf<K>> };
 

@@ -1,6 +1,8 @@
 // One file runs the whole credential workload (every auth mode, failures, faults, a real process) and then
 // searches everything the service emitted — logs, responses, headers, metrics, errors — for every credential.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { request } from 'undici';
@@ -309,8 +311,13 @@ describe('credential hygiene across the whole workload', () => {
     }
   });
 
-  it('the real process (stdout and stderr), token mode with an API key and debug logs', async () => {
+  it('the real process (stdout and stderr), token mode with the token and API key from files, debug logs', async () => {
     const svcJwt = credentials.get('service token')!;
+    // Secrets as files (a mounted Secret), so neither is in the process's environment or arguments.
+    const secrets = mkdtempSync(join(tmpdir(), 'airflow-mcp-hygiene-'));
+    onTestFinished(() => rmSync(secrets, { recursive: true, force: true }));
+    writeFileSync(join(secrets, 'token'), `${svcJwt}\n`, { mode: 0o600 });
+    writeFileSync(join(secrets, 'api-keys'), `${API_KEY}\n`, { mode: 0o600 });
     const child = spawn(
       join(import.meta.dirname, '../../../node_modules/.bin/tsx'),
       [join(import.meta.dirname, '../../../src/main.ts')],
@@ -323,8 +330,8 @@ describe('credential hygiene across the whole workload', () => {
           SHUTDOWN_DELAY_MS: '0',
           AIRFLOW_API_URL: sim.url,
           AIRFLOW_AUTH_MODE: 'token',
-          AIRFLOW_AUTH_TOKEN: svcJwt,
-          MCP_API_KEYS: API_KEY,
+          AIRFLOW_AUTH_TOKEN_FILE: join(secrets, 'token'),
+          MCP_API_KEYS_FILE: join(secrets, 'api-keys'),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -346,6 +353,7 @@ describe('credential hygiene across the whole workload', () => {
         .split('\n')
         .find((l) => l.includes('airflow-mcp listening'))!,
     ).url as string;
+    const statuses: number[] = [];
     for (const headers of [
       { authorization: `Bearer ${API_KEY}` },
       { authorization: `Bearer ${WRONG_KEY}` },
@@ -353,7 +361,13 @@ describe('credential hygiene across the whole workload', () => {
     ]) {
       const ex = await rawPost(url, toolsCall(1, 'list_dags'), legacyHeaders(headers));
       emitted.push({ where: 'process response', text: ex.text + JSON.stringify(ex.headers) });
+      statuses.push(ex.status);
+      if (headers.authorization === `Bearer ${API_KEY}`) {
+        // The token read from its file reached Airflow: a DAG list, not an auth error.
+        expect(ex.rpc?.result?.isError, ex.text.slice(0, 300)).toBeFalsy();
+      }
     }
+    expect(statuses).toEqual([200, 401, 401]);
     child.kill('SIGTERM');
     await exited;
     emitted.push({ where: 'process output', text: out.join('') });
