@@ -1,6 +1,7 @@
 // The settings schema: every setting, its env name, default and validation, parsed once into a frozen object.
 import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
+import { REPLICA_NAME_PATTERN } from './replica-name.js';
 
 const bool = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
@@ -120,8 +121,11 @@ export const SETTINGS = {
   },
   replicaName: {
     env: 'REPLICA_NAME',
-    help: 'Name of this replica in logs and x-served-by (default: host name)',
-    schema: z.string().min(1).optional(),
+    help: "Name of this replica in logs and x-served-by (default: the host name's first label, in a pod its name)",
+    schema: z
+      .string()
+      .regex(REPLICA_NAME_PATTERN, 'must be a name of letters, digits, ".", "_" or "-" (at most 253)')
+      .optional(),
   },
   mcpApiKeys: {
     env: 'MCP_API_KEYS',
@@ -187,7 +191,7 @@ export const SETTINGS = {
   },
   servedByHeader: {
     env: 'SERVED_BY_HEADER',
-    help: 'Send the x-served-by response header',
+    help: 'Send the x-served-by response header (the replica name, nothing else)',
     schema: bool.default(true),
   },
 } as const;
