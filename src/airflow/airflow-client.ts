@@ -4,8 +4,8 @@ import type { Settings } from '../config/settings.js';
 import { AppError } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { AirflowAdapter } from './adapter.js';
-import { AdapterV1 } from './adapter-v1.js';
-import { AdapterV2 } from './adapter-v2.js';
+import { createAdapterV1 } from './adapter-v1.js';
+import { createAdapterV2 } from './adapter-v2.js';
 import { type ApiVersionResolver, fixedVersion, probingVersion } from './api-version.js';
 import {
   type AuthProvider,
@@ -165,7 +165,7 @@ export function createAirflowClient(deps: AirflowClientDeps): AirflowClient {
           }
           throw error;
         });
-      return api === 'v2' ? new AdapterV2(call) : new AdapterV1(call);
+      return api === 'v2' ? createAdapterV2(call) : createAdapterV1(call);
     },
     async reachable(timeoutMs) {
       try {

@@ -6,7 +6,7 @@
 // call probes again.
 import { AppError } from '../errors.js';
 import { linkedAbort } from '../linked-abort.js';
-import type { ApiVersion } from './auth-providers.js';
+import type { ApiVersion } from './adapter.js';
 import { cancelledByClient, errorForTransport } from './upstream-errors.js';
 
 export interface DetectedVersion {

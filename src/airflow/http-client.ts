@@ -3,7 +3,8 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { AppError } from '../errors.js';
 import { linkedAbort } from '../linked-abort.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { ApiVersion, AuthProvider, UpstreamAuth } from './auth-providers.js';
+import type { ApiVersion } from './adapter.js';
+import type { AuthProvider, UpstreamAuth } from './auth-providers.js';
 import type { CallContext } from './call-context.js';
 import type { Resilience } from './resilience.js';
 import {
