@@ -19,6 +19,9 @@ export type TaskInstancesPart = Pick<
 /** -1 (not mapped) is Airflow's default: left out so servers that only accept >= 0 are happy too. */
 const mappedIndex = (i: number | undefined) => (i !== undefined && i >= 0 ? i : undefined);
 
+/** Largest XCom answer read (~16× the default result cap, room for JSON escaping of any value shown). */
+export const XCOM_READ_LIMIT = 1024 * 1024;
+
 function clearPayload(input: ClearTaskInstancesInput): Record<string, unknown> {
   const payload: Record<string, unknown> = { dry_run: input.dry_run, only_failed: input.only_failed };
   const optional = {
@@ -133,6 +136,8 @@ export function taskInstancesPart(call: UpstreamCall, d: Dialect): TaskInstances
         params: { dag_id: dagId, dag_run_id: runId, task_id: taskId, xcom_key: key },
         query: { map_index: mappedIndex(mapIndex) },
         what: `XCom '${key}' of task '${taskId}' in run '${runId}'`,
+        // A value larger than this cannot be shown (results are capped far below it): not read at all.
+        maxBytes: XCOM_READ_LIMIT,
       });
       const b = obj(body);
       return { ...d.mapXcom(b), run_id: runId, value: d.xcomValue(b.value) };
