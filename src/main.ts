@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { CommanderError } from 'commander';
 import { discoverAirflow } from './config/discover-airflow.js';
 import { loadSettings } from './config/load-settings.js';
+import { replicaNameFrom } from './config/replica-name.js';
 import { ConfigError } from './config/settings.js';
 import { createLogger, stdoutDestination } from './observability/logger.js';
 import { installSignalHandlers } from './server/lifecycle.js';
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const replica = settings.replicaName ?? hostname();
+  const replica = settings.replicaName ?? replicaNameFrom(hostname());
   const stdout = stdoutDestination();
   const logger = createLogger({ level: settings.logLevel, replica }, stdout);
   const airflow = discoverAirflow({

@@ -16,6 +16,7 @@ import { createMetrics } from './observability/metrics.js';
 import { createApp } from './server/app.js';
 import { createDirectDispatch } from './server/direct-dispatch.js';
 import { shutdown, trackConnections } from './server/lifecycle.js';
+import { hostPolicy, hostPolicyWarning } from './server/request-guards.js';
 import { allTools } from './tools/index.js';
 import { BUILD } from './version.js';
 
@@ -85,6 +86,11 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
     server.once('error', reject);
     server.listen(settings.port, settings.host, () => resolve());
   });
+  const anyHost = hostPolicyWarning(
+    hostPolicy(settings.host, settings.allowedHosts, settings.allowedOrigins),
+    settings.host,
+  );
+  if (anyHost) logger.warn({ host: settings.host, allowed_hosts: settings.allowedHosts }, anyHost);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}${settings.mcpPath}`;

@@ -1,5 +1,7 @@
 // The settings schema: every setting, its env name, default and validation, parsed once into a frozen object.
+import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
+import { REPLICA_NAME_PATTERN } from './replica-name.js';
 
 const bool = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
@@ -129,8 +131,11 @@ export const SETTINGS = {
   },
   replicaName: {
     env: 'REPLICA_NAME',
-    help: 'Name of this replica in logs and x-served-by (default: host name)',
-    schema: z.string().min(1).optional(),
+    help: "Name of this replica in logs and x-served-by (default: the host name's first label, in a pod its name)",
+    schema: z
+      .string()
+      .regex(REPLICA_NAME_PATTERN, 'must be a name of letters, digits, ".", "_" or "-" (at most 253)')
+      .optional(),
   },
   mcpApiKeys: {
     env: 'MCP_API_KEYS',
@@ -196,12 +201,24 @@ export const SETTINGS = {
   },
   servedByHeader: {
     env: 'SERVED_BY_HEADER',
-    help: 'Send the x-served-by response header',
+    help: 'Send the x-served-by response header (the replica name, nothing else)',
     schema: bool.default(true),
   },
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
+
+/**
+ * Every secret can also be read from a file named by `<ENV>_FILE` (or the mirrored `--<flag>-file`), e.g. a
+ * mounted Kubernetes Secret: env values show in the pod spec and flag values in `ps`. A secret whose
+ * `<ENV>_FILE` is a setting of its own (MCP_API_KEYS_FILE: one key per line) keeps that meaning.
+ */
+export function secretFileVariants(): { key: SettingKey; env: string; fileEnv: string }[] {
+  const envs = new Set(Object.values(SETTINGS).map((spec) => spec.env as string));
+  return (Object.entries(SETTINGS) as [SettingKey, (typeof SETTINGS)[SettingKey]][])
+    .filter(([, spec]) => 'secret' in spec && !envs.has(`${spec.env}_FILE`))
+    .map(([key, spec]) => ({ key, env: spec.env, fileEnv: `${spec.env}_FILE` }));
+}
 
 type SchemaOf<K extends SettingKey> = (typeof SETTINGS)[K]['schema'];
 export type Settings = { readonly [K in SettingKey]: z.output<SchemaOf<K>> };
@@ -210,9 +227,20 @@ const settingsShape = Object.fromEntries(
   Object.entries(SETTINGS).map(([key, spec]) => [key, spec.schema]),
 ) as { [K in SettingKey]: SchemaOf<K> };
 
-/** Loopback binds are reachable only from this host (or this pod), so inbound auth is not required there. */
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/**
+ * Loopback binds are reachable only from this host (or this pod), so inbound auth is not required there.
+ * The address is parsed, never matched by prefix: `127.0.0.1.nip.io` is a DNS name that can point anywhere.
+ */
 export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (/^localhost\.?$/i.test(bare)) return true;
+  const family = isIP(bare);
+  if (family === 0) return false;
+  return LOOPBACK.check(bare, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 export const settingsSchema = z.object(settingsShape).superRefine((s, issue) => {
