@@ -53,6 +53,9 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
   });
   const tools = createToolRegistry(allTools, {
     readOnly: settings.readOnly,
+    toolsets: settings.toolsets,
+    tools: settings.tools,
+    excludeTools: settings.excludeTools,
     maxOutputBytes: settings.maxOutputBytes,
     metrics,
     now,

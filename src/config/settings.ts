@@ -63,6 +63,21 @@ export const SETTINGS = {
     help: 'Hide and refuse every tool that changes Airflow',
     schema: bool.default(false),
   },
+  toolsets: {
+    env: 'MCP_TOOLSETS',
+    help: 'Comma-separated toolsets to expose (dags, runs, tasks, logs, diagnostics, assets, admin, variables, connections); empty = all',
+    schema: list.default([]),
+  },
+  tools: {
+    env: 'MCP_TOOLS',
+    help: 'Comma-separated tool names to expose (added to MCP_TOOLSETS; empty = no extra tools)',
+    schema: list.default([]),
+  },
+  excludeTools: {
+    env: 'MCP_EXCLUDE_TOOLS',
+    help: 'Comma-separated tool names never to expose',
+    schema: list.default([]),
+  },
   host: {
     env: 'HOST',
     help: 'Address to listen on',

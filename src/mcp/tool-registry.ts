@@ -9,21 +9,38 @@ import { z } from 'zod';
 import { AppError, toErrorBody } from '../errors.js';
 import { linkedAbort } from '../linked-abort.js';
 import type { Metrics } from '../observability/metrics.js';
-import { isWriteTool, type ToolContext, type ToolDefinition } from '../tools/define-tool.js';
+import type { ToolContext, ToolDefinition } from '../tools/define-tool.js';
+import {
+  type Exposure,
+  type ExposureSettings,
+  type Narrowing,
+  narrowExposure,
+  operatorExposure,
+} from './exposure.js';
 import type { RequestContext } from './request-context.js';
+import { coerceArguments, describeArgumentIssue } from './tool-arguments.js';
 import { errorResult, successResult } from './tool-result.js';
 
-export interface ToolRegistryOptions {
-  readOnly: boolean;
+export interface ToolRegistryOptions extends ExposureSettings {
   maxOutputBytes: number;
   metrics: Metrics;
   now: () => number;
 }
 
 export interface ToolRegistry {
-  /** The precomputed tools/list result (read-only mode already filtered). */
+  /** The precomputed tools/list result of the operator's exposure. */
   readonly listResult: { tools: Tool[] };
+  /** The tools of the operator's exposure. */
   readonly visible: readonly ToolDefinition[];
+  /** What the operator exposes (MCP_TOOLSETS, MCP_TOOLS, MCP_EXCLUDE_TOOLS, MCP_READ_ONLY). */
+  readonly exposure: Exposure;
+  /** A per-request narrowing of the operator's exposure (never wider); throws UnknownToolsetError. */
+  narrow(narrowing: Narrowing): Exposure;
+  /** tools/list for an exposure (default: the operator's), built once per distinct exposure. */
+  list(exposure?: Exposure): { tools: Tool[] };
+  /** The same, serialised once. */
+  listJson(exposure?: Exposure): string;
+  /** Calls a tool; `rctx.exposure` (else the operator's) decides what is callable. */
   call(
     params: {
       name: string;
@@ -42,13 +59,6 @@ export function toolJsonSchema(schema: z.ZodType, io: 'input' | 'output'): Tool[
   const json = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
   delete json.$schema;
   return json as Tool['inputSchema'];
-}
-
-function describeIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return 'invalid arguments';
-  const path = issue.path.length ? issue.path.join('.') : 'arguments';
-  return `${path}: ${issue.message}`;
 }
 
 function sleeper(signal: AbortSignal) {
@@ -74,24 +84,38 @@ export function createToolRegistry(
     if (byName.has(tool.name)) throw new Error(`duplicate tool name ${tool.name}`);
     byName.set(tool.name, tool);
   }
-  const visible = options.readOnly ? tools.filter((t) => !isWriteTool(t)) : [...tools];
-  const listResult = {
-    tools: visible.map(
-      (t): Tool => ({
-        name: t.name,
-        title: t.title,
-        description: t.description,
-        inputSchema: toolJsonSchema(t.inputSchema, 'input'),
-        ...(t.outputSchema ? { outputSchema: toolJsonSchema(t.outputSchema, 'output') } : {}),
-        annotations: { title: t.title, ...t.annotations },
-      }),
-    ),
+  const exposure = operatorExposure(tools, options);
+  const describe = (t: ToolDefinition): Tool => ({
+    name: t.name,
+    title: t.title,
+    description: t.description,
+    inputSchema: toolJsonSchema(t.inputSchema, 'input'),
+    ...(t.outputSchema ? { outputSchema: toolJsonSchema(t.outputSchema, 'output') } : {}),
+    annotations: { ...t.annotations },
+  });
+  const described = new Map(tools.map((t) => [t.name, describe(t)]));
+  // At most one entry per distinct exposure: 2^toolsets x read-only, so the cache stays small.
+  const lists = new Map<string, { result: { tools: Tool[] }; json: string }>();
+  const listFor = (e: Exposure = exposure) => {
+    let entry = lists.get(e.key);
+    if (!entry) {
+      const result = { tools: tools.filter((t) => e.names.has(t.name)).map((t) => described.get(t.name)!) };
+      entry = { result, json: JSON.stringify(result) };
+      lists.set(e.key, entry);
+    }
+    return entry;
   };
+  const visible = tools.filter((t) => exposure.names.has(t.name));
+  const listResult = listFor().result;
   const { metrics } = options;
 
   return {
     listResult,
     visible,
+    exposure,
+    narrow: (narrowing) => narrowExposure(tools, exposure, narrowing),
+    list: (e) => listFor(e).result,
+    listJson: (e) => listFor(e).json,
     async call(params, rctx, mcp) {
       const tool = byName.get(params.name);
       if (!tool) {
@@ -107,23 +131,32 @@ export function createToolRegistry(
         metrics.toolCalls.inc({ tool: tool.name, outcome });
         stop();
       };
-      if (options.readOnly && isWriteTool(tool)) {
-        finish('read_only');
+      const refusal = (rctx.exposure ?? exposure).refusal(tool);
+      if (refusal) {
+        finish(refusal);
         return errorResult(
           toErrorBody(
-            new AppError('read_only', `Tool ${tool.name} changes Airflow and this server is read-only.`, {
-              hint: 'Ask the operator to unset MCP_READ_ONLY, or make the change in Airflow directly.',
-            }),
+            refusal === 'read_only'
+              ? new AppError('read_only', `Tool ${tool.name} changes Airflow and this server is read-only.`, {
+                  hint: 'Ask the operator to unset MCP_READ_ONLY (or use an endpoint that is not read-only), or make the change in Airflow directly.',
+                })
+              : new AppError('not_exposed', `Tool ${tool.name} is not exposed on this endpoint.`, {
+                  hint: 'Call tools/list for the tools available here; the operator or the endpoint path chooses the toolsets.',
+                }),
             rctx.requestId,
           ),
         );
       }
-      const parsed = tool.inputSchema.safeParse(params.arguments ?? {});
+      const args = coerceArguments(tool.inputSchema, params.arguments ?? {});
+      const parsed = tool.inputSchema.safeParse(args);
       if (!parsed.success) {
         finish('invalid_argument');
-        throw new ProtocolError(
-          ProtocolErrorCode.InvalidParams,
-          `Invalid arguments for tool ${tool.name}: ${describeIssue(parsed.error)}`,
+        const problem = describeArgumentIssue(tool.inputSchema, parsed.error, args);
+        return errorResult(
+          toErrorBody(
+            new AppError('invalid_argument', problem.message, { hint: problem.hint }),
+            rctx.requestId,
+          ),
         );
       }
       // One signal when the HTTP layer and the MCP layer share it (direct dispatch); else both, released after.

@@ -56,6 +56,7 @@ function connectionBrief(c: SafeConnection) {
 export const adminTools = [
   defineTool({
     name: 'list_pools',
+    toolset: 'admin',
     title: 'List pools',
     description: 'List worker slot pools with total, open, running and queued slots, to spot starved tasks.',
     inputSchema: z.object({
@@ -71,6 +72,7 @@ export const adminTools = [
   }),
   defineTool({
     name: 'get_pool',
+    toolset: 'admin',
     title: 'Get pool',
     description: 'Get one pool’s slot usage: total, open, running, queued and deferred slots.',
     inputSchema: z.object({ name: z.string().min(1).max(256).describe('Pool name') }),
@@ -81,6 +83,7 @@ export const adminTools = [
   }),
   defineTool({
     name: 'list_variables',
+    toolset: 'variables',
     title: 'List variables',
     description:
       'List Airflow variables with values (clipped; sensitive names redacted). Needs an Airflow role that may read variables.',
@@ -97,6 +100,7 @@ export const adminTools = [
   }),
   defineTool({
     name: 'get_variable',
+    toolset: 'variables',
     title: 'Get variable',
     description: 'Get one Airflow variable’s value and description (sensitive names redacted).',
     inputSchema: z.object({ key: variableKey }),
@@ -108,6 +112,7 @@ export const adminTools = [
   }),
   defineTool({
     name: 'set_variable',
+    toolset: 'variables',
     title: 'Set variable',
     description:
       'Create or update an Airflow variable; an existing value is overwritten (its description is kept unless a new one is given).',
@@ -129,6 +134,7 @@ export const adminTools = [
   }),
   defineTool({
     name: 'delete_variable',
+    toolset: 'variables',
     title: 'Delete variable',
     description: 'Delete an Airflow variable. DAGs that read it will fail or fall back to their default.',
     inputSchema: z.object({ key: variableKey }),
@@ -140,6 +146,7 @@ export const adminTools = [
   }),
   defineTool({
     name: 'list_connections',
+    toolset: 'connections',
     title: 'List connections',
     description:
       'List Airflow connections (type, host, port, schema, login). Passwords and secret extra fields are never returned.',
@@ -153,6 +160,7 @@ export const adminTools = [
   }),
   defineTool({
     name: 'get_airflow_config',
+    toolset: 'admin',
     title: 'Get Airflow config',
     description:
       'Get Airflow’s configuration, one section or all (Airflow hides secrets; needs [api] expose_config).',
@@ -176,6 +184,7 @@ export const adminTools = [
   }),
   defineTool({
     name: 'list_plugins',
+    toolset: 'admin',
     title: 'List plugins',
     description:
       'List installed Airflow plugins and what each provides (listeners, timetables, macros, views).',
@@ -189,6 +198,7 @@ export const adminTools = [
   }),
   defineTool({
     name: 'list_providers',
+    toolset: 'admin',
     title: 'List providers',
     description: 'List installed Airflow provider packages with versions, to check which integrations exist.',
     inputSchema: z.object({ ...paging(100) }),
@@ -204,6 +214,7 @@ export const adminTools = [
   }),
   defineTool({
     name: 'get_airflow_version',
+    toolset: 'admin',
     title: 'Get Airflow version',
     description:
       'Get the Airflow version and which REST API version (v1 = Airflow 2, v2 = Airflow 3) this server uses.',

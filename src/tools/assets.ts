@@ -36,6 +36,7 @@ export function assetEventBrief(e: AssetEvent) {
 export const assetTools = [
   defineTool({
     name: 'list_assets',
+    toolset: 'assets',
     title: 'List assets',
     description:
       'List assets (Airflow 2: datasets) with the DAGs they schedule and the tasks that update them, filtered by URI, name or DAG.',
@@ -54,6 +55,7 @@ export const assetTools = [
   }),
   defineTool({
     name: 'list_asset_events',
+    toolset: 'assets',
     title: 'List asset events',
     description:
       'List asset (dataset) update events, newest first, with the producing task and the runs they triggered.',
@@ -75,6 +77,7 @@ export const assetTools = [
   }),
   defineTool({
     name: 'get_upstream_asset_events',
+    toolset: 'assets',
     title: 'Get upstream asset events',
     description:
       'Get the asset (dataset) events that triggered an asset-scheduled DAG run: which upstream data update started it.',

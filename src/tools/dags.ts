@@ -28,6 +28,7 @@ export function dagBrief(d: DagSummary) {
 export const dagTools = [
   defineTool({
     name: 'list_dags',
+    toolset: 'dags',
     title: 'List DAGs',
     description:
       'List DAGs with their schedule, paused state, tags and next run. Filter by id pattern, tags or paused; page with limit/offset.',
@@ -52,6 +53,7 @@ export const dagTools = [
   }),
   defineTool({
     name: 'get_dag_details',
+    toolset: 'dags',
     title: 'Get DAG details',
     description:
       'Get one DAG’s full configuration: schedule, start date, catchup, concurrency limits, owners, tags, params, docs.',
@@ -87,6 +89,7 @@ export const dagTools = [
   }),
   defineTool({
     name: 'get_dag_source',
+    toolset: 'dags',
     title: 'Get DAG source',
     description: 'Get the Python source code of a DAG file, to review or debug how the DAG is defined.',
     inputSchema: z.object({ dag_id: dagId }),
@@ -99,6 +102,7 @@ export const dagTools = [
   }),
   defineTool({
     name: 'pause_dag',
+    toolset: 'dags',
     title: 'Pause DAG',
     description:
       'Pause a DAG so the scheduler creates no new runs; running tasks finish. Undo with unpause_dag.',
@@ -111,6 +115,7 @@ export const dagTools = [
   }),
   defineTool({
     name: 'unpause_dag',
+    toolset: 'dags',
     title: 'Unpause DAG',
     description:
       'Unpause a DAG so the scheduler starts its scheduled (and queued) runs again. Runs may start at once.',
@@ -123,6 +128,7 @@ export const dagTools = [
   }),
   defineTool({
     name: 'get_dag_stats',
+    toolset: 'dags',
     title: 'Get DAG run statistics',
     description:
       'Count DAG runs per state (queued, running, success, failed) for the given DAGs, or page over all DAGs.',

@@ -10,6 +10,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const diagnosticsTools = [
   defineTool({
     name: 'get_system_health',
+    toolset: 'diagnostics',
     title: 'Get system health',
     description:
       'Check Airflow’s overall health in one call: component status (scheduler, database, triggerer, DAG processor), import errors, DAG warnings and failed runs in the last 24 h, with a verdict.',
@@ -92,6 +93,7 @@ export const diagnosticsTools = [
   }),
   defineTool({
     name: 'list_import_errors',
+    toolset: 'diagnostics',
     title: 'List import errors',
     description:
       'List DAG files that fail to import, with the error (traceback tail): why a DAG is missing or stale.',
@@ -121,6 +123,7 @@ export const diagnosticsTools = [
   }),
   defineTool({
     name: 'list_dag_warnings',
+    toolset: 'diagnostics',
     title: 'List DAG warnings',
     description:
       'List DAG warnings Airflow raised (e.g. a non-existent pool, asset conflicts), for one DAG or all.',
@@ -134,6 +137,7 @@ export const diagnosticsTools = [
   }),
   defineTool({
     name: 'list_event_logs',
+    toolset: 'logs',
     title: 'List audit log events',
     description:
       'List Airflow’s audit log, newest first: who triggered, paused, cleared or changed what, filtered by DAG, run, task, event, user and time.',

@@ -75,6 +75,7 @@ export async function startRun(
 export const runTools = [
   defineTool({
     name: 'list_dag_runs',
+    toolset: 'runs',
     title: 'List DAG runs',
     description:
       'List runs of one DAG (or of all DAGs when dag_id is omitted), newest first. Filter by state, run type and start/end date ranges.',
@@ -98,6 +99,7 @@ export const runTools = [
   }),
   defineTool({
     name: 'get_dag_run',
+    toolset: 'runs',
     title: 'Get DAG run',
     description: 'Get one DAG run: state, type, dates, conf and note.',
     inputSchema: z.object({ dag_id: dagId, run_id: runId }),
@@ -110,6 +112,7 @@ export const runTools = [
   }),
   defineTool({
     name: 'trigger_dag',
+    toolset: 'runs',
     title: 'Trigger DAG',
     description:
       'Trigger a new run of a DAG, optionally with conf and a run id. A paused DAG is not unpaused unless unpause_if_paused is true.',
@@ -122,6 +125,7 @@ export const runTools = [
   }),
   defineTool({
     name: 'delete_dag_run',
+    toolset: 'runs',
     title: 'Delete DAG run',
     description:
       'Delete a DAG run and its task instances, XComs and logs from Airflow’s history. Cannot be undone.',
@@ -135,6 +139,7 @@ export const runTools = [
   }),
   defineTool({
     name: 'clear_dag_run',
+    toolset: 'runs',
     title: 'Clear DAG run',
     description:
       'Re-run a DAG run by clearing its task instances. Defaults to a dry run listing what would be cleared; set dry_run=false to do it.',
@@ -172,6 +177,7 @@ export const runTools = [
   }),
   defineTool({
     name: 'set_dag_run_state',
+    toolset: 'runs',
     title: 'Set DAG run state',
     description:
       'Mark a DAG run as success or failed (or queued to run again), e.g. to unblock downstream runs. Task instances are not re-run.',

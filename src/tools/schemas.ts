@@ -29,9 +29,36 @@ export const mapIndex = z
   .min(-1)
   .max(1_000_000)
   .describe('Map index of a mapped task (-1 = not mapped)');
-export const isoDate = z.iso
-  .datetime({ offset: true })
-  .describe('ISO 8601 date-time, e.g. 2026-01-31T00:00:00Z');
+// A date alone means its midnight UTC, and a date-time without an offset is UTC: intent is unambiguous.
+const ISO_DATE = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+export function normaliseIsoDate(value: string): string | undefined {
+  const m = ISO_DATE.exec(value.trim());
+  if (!m) return undefined;
+  const [, date, time, zone] = m;
+  const text = `${date}T${time ? (time.length === 5 ? `${time}:00` : time) : '00:00:00'}${zone ? zone.toUpperCase() : 'Z'}`;
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) return undefined;
+  // Reject dates the parser rolls over (2026-02-30): the calendar day must survive the round trip.
+  if (!zone && new Date(ms).toISOString().slice(0, 10) !== date) return undefined;
+  return text;
+}
+
+export const isoDate = z
+  .string()
+  .max(64)
+  .transform((value, ctx) => {
+    const normalised = normaliseIsoDate(value);
+    if (normalised === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${JSON.stringify(value.slice(0, 40))} is not an ISO 8601 date`,
+      });
+      return z.NEVER;
+    }
+    return normalised;
+  })
+  .describe('ISO 8601 date or date-time, UTC unless an offset is given, e.g. 2026-01-31');
 
 export const paging = (defaultLimit = 25) => ({
   limit: z.number().int().min(1).max(100).default(defaultLimit).describe('Page size (max 100)'),

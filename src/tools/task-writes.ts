@@ -19,6 +19,7 @@ const MAX_LISTED = 200;
 export const taskWriteTools = [
   defineTool({
     name: 'clear_task_instances',
+    toolset: 'tasks',
     title: 'Clear task instances',
     description:
       'Re-run task instances of a DAG by clearing them. Defaults to a dry run of failed tasks only; set dry_run=false to clear.',
@@ -55,6 +56,7 @@ export const taskWriteTools = [
   }),
   defineTool({
     name: 'set_task_instance_state',
+    toolset: 'tasks',
     title: 'Set task instance state',
     description:
       'Mark a task instance as success, failed or skipped without running it, e.g. to skip a broken step; downstream tasks react.',

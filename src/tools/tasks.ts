@@ -64,6 +64,7 @@ export function taskInstanceBrief(t: TaskInstance) {
 export const taskTools = [
   defineTool({
     name: 'list_tasks',
+    toolset: 'dags',
     title: 'List tasks',
     description:
       'List the tasks of a DAG with operator, downstream tasks, trigger rule, retries and mapping: the DAG’s structure.',
@@ -77,6 +78,7 @@ export const taskTools = [
   }),
   defineTool({
     name: 'get_task',
+    toolset: 'dags',
     title: 'Get task',
     description:
       'Get one task’s definition in a DAG: operator, owner, pool, queue, retries, trigger rule and docs.',
@@ -99,6 +101,7 @@ export const taskTools = [
   }),
   defineTool({
     name: 'list_task_instances',
+    toolset: 'tasks',
     title: 'List task instances',
     description:
       'List task instances of one DAG run, or across runs and DAGs (omit run_id / dag_id), filtered by state, task, pool and dates.',
@@ -139,6 +142,7 @@ export const taskTools = [
   }),
   defineTool({
     name: 'get_task_instance',
+    toolset: 'tasks',
     title: 'Get task instance',
     description: 'Get one task instance of a DAG run: state, try number, timing, operator, pool and host.',
     inputSchema: z.object({ dag_id: dagId, run_id: runId, task_id: taskId, map_index: mapIndex.optional() }),
@@ -158,6 +162,7 @@ export const taskTools = [
   }),
   defineTool({
     name: 'get_task_logs',
+    toolset: 'logs',
     title: 'Get task logs',
     description:
       'Get the log of a task try, tail-first and bounded: latest try by default, tail_lines/max_bytes limits, an error-level or pattern filter with context lines, and a continuation token for the rest.',

@@ -13,6 +13,7 @@ const MAX_POLL_MS = 10_000;
 
 export const triggerAndWaitTool = defineTool({
   name: 'trigger_dag_and_wait',
+  toolset: 'runs',
   title: 'Trigger DAG and wait',
   description:
     'Trigger a DAG run and wait for it to finish, reporting progress; returns the final state and, if it failed, the failed tasks with their error log lines.',

@@ -26,6 +26,7 @@ function settle(requestId: string) {
 export const workflowTools = [
   defineTool({
     name: 'explore_dag',
+    toolset: 'dags',
     title: 'Explore DAG',
     description:
       'Understand a DAG in one call: its configuration, tasks and dependencies, recent runs, and the start of its source.',
@@ -80,6 +81,7 @@ export const workflowTools = [
   }),
   defineTool({
     name: 'diagnose_dag_run',
+    toolset: 'diagnostics',
     title: 'Diagnose DAG run',
     description:
       'Find out why a DAG run failed or is stuck: the run, its task-instance states, and the error lines of each failed task’s log.',

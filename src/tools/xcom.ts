@@ -19,6 +19,7 @@ function entryBrief(x: XcomEntry) {
 export const xcomTools = [
   defineTool({
     name: 'list_xcom_entries',
+    toolset: 'tasks',
     title: 'List XCom entries',
     description:
       'List the XCom keys pushed in a DAG run, for one task or all; read a value with get_xcom_entry.',
@@ -39,6 +40,7 @@ export const xcomTools = [
   }),
   defineTool({
     name: 'get_xcom_entry',
+    toolset: 'tasks',
     title: 'Get XCom entry',
     description: 'Get one XCom value a task pushed in a DAG run (default key return_value).',
     inputSchema: z.object({
