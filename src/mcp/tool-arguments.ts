@@ -4,6 +4,7 @@
 // them and retries. The message names the field, what was expected and an example of a valid value.
 import type { z } from 'zod';
 import type { ToolInputSchema } from '../tools/define-tool.js';
+import { exampleFor, type SchemaExample } from '../tools/examples.js';
 
 interface Def {
   type: string;
@@ -75,15 +76,26 @@ export function coerceArguments(
 
 /** Example values by field name, for fields whose schema alone does not suggest a realistic one. */
 const EXAMPLES_BY_NAME: Record<string, unknown> = {
-  dag_id: 'example_dag',
-  run_id: 'manual__2026-01-31T00:00:00+00:00',
-  task_id: 'extract',
   pool: 'default_pool',
   key: 'my_key',
   url: 'https://airflow.example.com/dags/example_dag/runs/manual__2026-01-31T00:00:00+00:00',
 };
 
+/** A registered example of the schema or of one it wraps (`dagId.optional()` is still a DAG id). */
+function registered(schema: z.ZodType): SchemaExample | undefined {
+  let s: z.ZodType | undefined = schema;
+  for (let i = 0; s && i < 10; i++) {
+    const found = exampleFor(s);
+    if (found) return found;
+    const d = defOf(s);
+    s = d.innerType ?? (d.type === 'pipe' ? d.in : undefined);
+  }
+  return undefined;
+}
+
 function exampleOf(schema: z.ZodType, name: string | undefined): unknown {
+  const known = registered(schema);
+  if (known) return known.example;
   const outer = defOf(schema);
   if (outer.type === 'default') {
     const value = (outer as unknown as { defaultValue: unknown }).defaultValue;
@@ -134,6 +146,8 @@ function fieldSchema(schema: ToolInputSchema, path: PropertyKey[]): z.ZodType | 
 }
 
 function expected(schema: z.ZodType): string {
+  const known = registered(schema)?.expected;
+  if (known) return known;
   const s = core(schema);
   const d = defOf(s);
   const described = descriptionOf(schema);

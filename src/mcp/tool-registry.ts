@@ -55,10 +55,45 @@ export interface ToolRegistry {
   ): Promise<CallToolResult>;
 }
 
+const SAFE = Number.MAX_SAFE_INTEGER;
+
+/** String limits the server checks itself and that do not help a model choose a value: not listed. */
+const CHECKED_ONLY: ReadonlySet<string> = new Set([
+  'pattern',
+  'minLength',
+  'maxLength',
+  'maxItems',
+  'format',
+]);
+
+/**
+ * Drops what every assistant pays for on each tools/list and what tells a model nothing: safe-integer
+ * bounds, empty `additionalProperties`, and the identifier checks (pattern, lengths) that the server
+ * enforces anyway, answering a bad value with an error that names the field and shows a valid example.
+ */
+function lean(node: unknown, key?: string): unknown {
+  if (Array.isArray(node)) return node.map((n) => lean(n));
+  if (!node || typeof node !== 'object') return node;
+  // Under `properties` the keys are argument names, not JSON Schema keywords.
+  if (key === 'properties') {
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, lean(v)]));
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    // Sanity bounds (a safe integer, a million) are the server's business; real limits (100 rows) stay.
+    if ((k === 'minimum' && v === -SAFE) || (k === 'maximum' && typeof v === 'number' && v >= 1_000_000))
+      continue;
+    if (k === 'additionalProperties' && v && typeof v === 'object' && Object.keys(v).length === 0) continue;
+    if (CHECKED_ONLY.has(k)) continue;
+    out[k] = lean(v, k);
+  }
+  return out;
+}
+
 export function toolJsonSchema(schema: z.ZodType, io: 'input' | 'output'): Tool['inputSchema'] {
   const json = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
   delete json.$schema;
-  return json as Tool['inputSchema'];
+  return lean(json) as Tool['inputSchema'];
 }
 
 function sleeper(signal: AbortSignal) {
@@ -91,7 +126,11 @@ export function createToolRegistry(
     description: t.description,
     inputSchema: toolJsonSchema(t.inputSchema, 'input'),
     ...(t.outputSchema ? { outputSchema: toolJsonSchema(t.outputSchema, 'output') } : {}),
-    annotations: { ...t.annotations },
+    // destructiveHint and idempotentHint mean something only for tools that write (MCP spec): not listed
+    // for read-only tools, whose list is most of the bytes.
+    annotations: t.annotations.readOnlyHint
+      ? { readOnlyHint: true, openWorldHint: t.annotations.openWorldHint }
+      : { ...t.annotations },
   });
   const described = new Map(tools.map((t) => [t.name, describe(t)]));
   // At most one entry per distinct exposure: 2^toolsets x read-only, so the cache stays small.

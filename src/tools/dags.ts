@@ -5,12 +5,6 @@ import { listOutput, READ, write } from './annotations.js';
 import { defineTool } from './define-tool.js';
 import { clip, compact, dagId, paging } from './schemas.js';
 
-const dagItem = z.looseObject({
-  dag_id: z.string(),
-  paused: z.boolean(),
-  tags: z.array(z.string()).optional(),
-});
-
 export function dagBrief(d: DagSummary) {
   return compact({
     dag_id: d.dag_id,
@@ -30,20 +24,15 @@ export const dagTools = [
     name: 'list_dags',
     toolset: 'dags',
     title: 'List DAGs',
-    description:
-      'List DAGs with their schedule, paused state, tags and next run. Filter by id pattern, tags or paused; page with limit/offset.',
+    description: 'List DAGs with schedule, paused state, tags and next run.',
     inputSchema: z.object({
       ...paging(),
-      dag_id_pattern: z
-        .string()
-        .max(200)
-        .optional()
-        .describe('Substring of the DAG id (SQL LIKE, % wildcards)'),
-      tags: z.array(z.string().max(100)).max(20).optional().describe('Only DAGs with any of these tags'),
-      paused: z.boolean().optional().describe('Only paused (true) or active (false) DAGs'),
-      include_inactive: z.boolean().default(false).describe('Include DAGs whose file is gone'),
+      dag_id_pattern: z.string().max(200).optional().describe('SQL LIKE pattern'),
+      tags: z.array(z.string().max(100)).max(20).optional().describe('Any of these'),
+      paused: z.boolean().optional(),
+      include_inactive: z.boolean().default(false),
     }),
-    outputSchema: listOutput(dagItem),
+    outputSchema: listOutput(),
     annotations: READ,
     async handler(args, ctx) {
       const airflow = await ctx.airflow();
@@ -56,7 +45,7 @@ export const dagTools = [
     toolset: 'dags',
     title: 'Get DAG details',
     description:
-      'Get one DAG’s full configuration: schedule, start date, catchup, concurrency limits, owners, tags, params, docs.',
+      'Get one DAG’s configuration: schedule, start date, catchup, concurrency, owners, tags, params, docs.',
     inputSchema: z.object({ dag_id: dagId }),
     annotations: READ,
     async handler({ dag_id }, ctx) {
@@ -91,7 +80,7 @@ export const dagTools = [
     name: 'get_dag_source',
     toolset: 'dags',
     title: 'Get DAG source',
-    description: 'Get the Python source code of a DAG file, to review or debug how the DAG is defined.',
+    description: 'Get the Python source of a DAG file, a range of lines at a time.',
     inputSchema: z.object({ dag_id: dagId }),
     annotations: READ,
     async handler({ dag_id }, ctx) {
@@ -104,8 +93,7 @@ export const dagTools = [
     name: 'pause_dag',
     toolset: 'dags',
     title: 'Pause DAG',
-    description:
-      'Pause a DAG so the scheduler creates no new runs; running tasks finish. Undo with unpause_dag.',
+    description: 'Pause a DAG: no new runs are scheduled; running tasks finish.',
     inputSchema: z.object({ dag_id: dagId }),
     annotations: write({ destructive: false, idempotent: true, openWorld: false }),
     async handler({ dag_id }, ctx) {
@@ -117,8 +105,7 @@ export const dagTools = [
     name: 'unpause_dag',
     toolset: 'dags',
     title: 'Unpause DAG',
-    description:
-      'Unpause a DAG so the scheduler starts its scheduled (and queued) runs again. Runs may start at once.',
+    description: 'Unpause a DAG: the scheduler starts its runs again, possibly at once.',
     inputSchema: z.object({ dag_id: dagId }),
     annotations: write({ destructive: false, idempotent: true, openWorld: true }),
     async handler({ dag_id }, ctx) {
@@ -130,13 +117,12 @@ export const dagTools = [
     name: 'get_dag_stats',
     toolset: 'dags',
     title: 'Get DAG run statistics',
-    description:
-      'Count DAG runs per state (queued, running, success, failed) for the given DAGs, or page over all DAGs.',
+    description: 'Count DAG runs per state for the given DAGs, or for all DAGs page by page.',
     inputSchema: z.object({
-      dag_ids: z.array(dagId).min(1).max(50).optional().describe('DAG ids (default: all DAGs, paged)'),
+      dag_ids: z.array(dagId).min(1).max(50).optional().describe('Default: all, paged'),
       ...paging(50),
     }),
-    outputSchema: listOutput(z.looseObject({ dag_id: z.string(), runs: z.record(z.string(), z.number()) })),
+    outputSchema: listOutput(),
     annotations: READ,
     async handler({ dag_ids, limit, offset }, ctx) {
       const airflow = await ctx.airflow();

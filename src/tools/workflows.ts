@@ -29,17 +29,11 @@ export const workflowTools = [
     toolset: 'dags',
     title: 'Explore DAG',
     description:
-      'Understand a DAG in one call: its configuration, tasks and dependencies, recent runs, and the start of its source.',
+      'Understand a DAG in one call: configuration, tasks and dependencies, recent runs, start of its source.',
     inputSchema: z.object({
       dag_id: dagId,
-      recent_runs: z.number().int().min(0).max(25).default(5).describe('How many recent runs to include'),
-      source_max_chars: z
-        .number()
-        .int()
-        .min(0)
-        .max(50_000)
-        .default(4000)
-        .describe('Characters of source to include (0 = none)'),
+      recent_runs: z.number().int().min(0).max(25).default(5),
+      source_max_chars: z.number().int().min(0).max(50_000).default(4000).describe('0 = none'),
     }),
     annotations: READ,
     async handler({ dag_id, recent_runs, source_max_chars }, ctx) {
@@ -84,12 +78,12 @@ export const workflowTools = [
     toolset: 'diagnostics',
     title: 'Diagnose DAG run',
     description:
-      'Find out why a DAG run failed or is stuck: the run, its task-instance states, and the error lines of each failed task’s log.',
+      'Find out why a DAG run failed or is stuck: task states and the error lines of each failed task’s log.',
     inputSchema: z.object({
       dag_id: dagId,
       run_id: runId,
-      max_failed_tasks: z.number().int().min(0).max(20).default(5).describe('Failed tasks to read logs of'),
-      log_lines: z.number().int().min(1).max(200).default(20).describe('Error lines (with context) per task'),
+      max_failed_tasks: z.number().int().min(0).max(20).default(5),
+      log_lines: z.number().int().min(1).max(200).default(20),
     }),
     annotations: READ,
     async handler({ dag_id, run_id, max_failed_tasks, log_lines }, ctx) {

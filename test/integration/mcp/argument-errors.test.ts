@@ -51,7 +51,9 @@ describe.each(PATHS)('%s', (_name, kind, direct) => {
 
   it('a missing required argument says it is required, with an example', async () => {
     const body = await fails('get_dag_run', { dag_id: 'example_failing' });
-    expect(body.message).toMatch(/^Missing required argument run_id: expected a string \(DAG run id/);
+    expect(body.message).toMatch(
+      /^Missing required argument run_id: expected a DAG run id as list_dag_runs shows it/,
+    );
     expect(body.hint).toMatch(/run_id="manual__/);
   });
 
