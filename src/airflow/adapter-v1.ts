@@ -17,6 +17,7 @@ import type {
   PageQuery,
   TriggerDagRunInput,
 } from './types.js';
+import { parseUiRouteV2, type UiRouteParser } from './ui-url.js';
 
 export { dagRunV1, dagSummaryV1, taskInstanceV1 } from './adapter-v1-map.js';
 
@@ -33,6 +34,7 @@ function needsAirflow3(what: string): AppError {
 
 export class AdapterV1 extends AdapterV2 {
   override readonly apiVersion: ApiVersion = 'v1';
+  protected override readonly uiRoutes: UiRouteParser = parseUiRouteV2;
   protected override readonly healthRoute: string = '/health';
   protected override readonly defaultRunOrder: string = '-execution_date';
   protected override mapDag = dagSummaryV1;

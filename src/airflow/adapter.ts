@@ -39,6 +39,7 @@ import type {
   VersionInfo,
   XcomEntry,
 } from './types.js';
+import type { UiTarget } from './ui-url.js';
 
 /** One authenticated call bound to the current request and API version. */
 export type UpstreamCall = (req: UpstreamRequest) => Promise<UpstreamResponse>;
@@ -128,4 +129,7 @@ export interface AirflowAdapter {
   listPlugins(q: PageQuery): Promise<Page<Plugin>>;
   listProviders(q: PageQuery): Promise<Page<Provider>>;
   listEventLogs(q: ListEventLogsQuery): Promise<Page<EventLog>>;
+
+  /** What a UI link of this Airflow points to (this version's UI routes); refuses links to other hosts. */
+  resolveUiUrl(link: string): UiTarget;
 }

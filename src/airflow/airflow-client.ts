@@ -154,7 +154,7 @@ export function createAirflowClient(deps: AirflowClientDeps): AirflowClient {
           }
           throw error;
         });
-      return api === 'v2' ? new AdapterV2(call) : new AdapterV1(call);
+      return api === 'v2' ? new AdapterV2(call, deps.baseUrl) : new AdapterV1(call, deps.baseUrl);
     },
     async reachable(timeoutMs) {
       try {

@@ -133,6 +133,7 @@ export function createToolRegistry(
       : { ...t.annotations },
   });
   const described = new Map(tools.map((t) => [t.name, describe(t)]));
+  const paramNames = new Map(tools.map((t) => [t.name, new Set(Object.keys(t.inputSchema.shape))]));
   // At most one entry per distinct exposure: 2^toolsets x read-only, so the cache stays small.
   const lists = new Map<string, { result: { tools: Tool[] }; json: string }>();
   const listFor = (e: Exposure = exposure) => {
@@ -229,7 +230,12 @@ export function createToolRegistry(
       try {
         const value = await tool.handler(parsed.data, ctx);
         finish('ok');
-        return successResult(value, options.maxOutputBytes, tool.outputSchema !== undefined);
+        return successResult(
+          value,
+          options.maxOutputBytes,
+          tool.outputSchema !== undefined,
+          paramNames.get(tool.name),
+        );
       } catch (error) {
         const body = toErrorBody(error, rctx.requestId);
         if (body.code === 'internal') rctx.logger.error({ err: error, tool: tool.name }, 'tool failed');

@@ -5,6 +5,48 @@ import { listOutput, READ, write } from './annotations.js';
 import { defineTool } from './define-tool.js';
 import { clip, compact, dagId, paging } from './schemas.js';
 
+/** Largest DAG file read for paging; a bigger file is read up to here and says so. */
+const SOURCE_FETCH_BYTES = 4 * 1024 * 1024;
+
+/** Lines start_line..end_line of a source, as many as fit in `budget` bytes, saying where the rest starts. */
+export function sourcePage(
+  source: { dag_id: string; content: string; truncated: boolean },
+  start: number,
+  end: number | undefined,
+  budget: number,
+) {
+  const lines = source.content.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const total = lines.length;
+  const last = Math.min(end ?? total, total);
+  const taken: string[] = [];
+  let bytes = 0;
+  for (let n = start; n <= last; n++) {
+    // As it will be sent: JSON-escaped, with its newline as \n.
+    const size = Buffer.byteLength(JSON.stringify(lines[n - 1]!), 'utf8');
+    if (bytes + size > budget && taken.length > 0) break;
+    bytes += size;
+    taken.push(lines[n - 1]!);
+  }
+  const endLine = start + taken.length - 1;
+  const more = endLine < total;
+  return compact({
+    dag_id: source.dag_id,
+    start_line: start,
+    end_line: taken.length ? endLine : undefined,
+    total_lines: source.truncated ? undefined : total,
+    content: taken.join('\n'),
+    next_start_line: more ? endLine + 1 : undefined,
+    hint: more
+      ? `Call again with start_line=${endLine + 1} for the next lines.`
+      : source.truncated
+        ? `The file is larger than ${SOURCE_FETCH_BYTES} bytes; only its start can be read here.`
+        : start > total
+          ? `The file has ${total} lines.`
+          : undefined,
+  });
+}
+
 export function dagBrief(d: DagSummary) {
   return compact({
     dag_id: d.dag_id,
@@ -81,12 +123,17 @@ export const dagTools = [
     toolset: 'dags',
     title: 'Get DAG source',
     description: 'Get the Python source of a DAG file, a range of lines at a time.',
-    inputSchema: z.object({ dag_id: dagId }),
+    inputSchema: z.object({
+      dag_id: dagId,
+      start_line: z.number().int().min(1).max(10_000_000).default(1),
+      end_line: z.number().int().min(1).max(10_000_000).optional().describe('Default: as many as fit'),
+    }),
     annotations: READ,
-    async handler({ dag_id }, ctx) {
+    async handler({ dag_id, start_line, end_line }, ctx) {
       const airflow = await ctx.airflow();
-      const source = await airflow.getDagSource(dag_id, ctx.maxOutputBytes);
-      return source;
+      const source = await airflow.getDagSource(dag_id, SOURCE_FETCH_BYTES);
+      // What the other fields and the hint need, left out of the lines' share of the output limit.
+      return sourcePage(source, start_line, end_line, Math.max(256, ctx.maxOutputBytes - 768));
     },
   }),
   defineTool({

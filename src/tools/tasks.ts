@@ -101,7 +101,8 @@ export const taskTools = [
     name: 'list_task_instances',
     toolset: 'tasks',
     title: 'List task instances',
-    description: 'List task instances of a DAG run, or across runs and DAGs (run_id/dag_id "~" or omitted).',
+    description:
+      'List task instances of a DAG run, or across runs (run_id "~" or omitted) and DAGs (no dag_id).',
     inputSchema: z.object({
       dag_id: dagId.optional().describe('Omit for all DAGs'),
       run_id: runId.optional().describe('Needs dag_id; omit or "~" for all runs'),
@@ -116,7 +117,9 @@ export const taskTools = [
     }),
     outputSchema: listOutput(),
     annotations: READ,
-    async handler({ dag_id, run_id, ...q }, ctx) {
+    async handler({ dag_id, run_id: given, ...q }, ctx) {
+      // "~" is Airflow's own "any run": the same as omitting run_id, so rows must say which run they are.
+      const run_id = given === '~' ? undefined : given;
       if (run_id && !dag_id) {
         throw new AppError('invalid_argument', 'run_id needs dag_id: run ids are unique only within a DAG.', {
           hint: 'Pass the dag_id of the run too, or omit run_id to list across runs.',
@@ -170,6 +173,13 @@ export const taskTools = [
       level: z.enum(['error', 'warning']).optional().describe('This level or worse'),
       pattern: z.string().min(1).max(200).optional().describe('Case-insensitive regex'),
       context_lines: z.number().int().min(0).max(20).default(2),
+      end_line: z
+        .number()
+        .int()
+        .min(1)
+        .max(100_000_000)
+        .optional()
+        .describe('Read up to this line: earlier_end_line'),
       continuation_token: z.string().max(4096).optional().describe('From the previous answer'),
     }),
     annotations: READ,
@@ -194,6 +204,7 @@ export const taskTools = [
         tryNumber,
         mapIndex: args.map_index,
         token: args.continuation_token,
+        endLine: args.end_line,
         tailLines: args.tail_lines,
         maxBytes: Math.min(args.max_bytes, ctx.maxOutputBytes - 1024),
         match,
@@ -201,12 +212,21 @@ export const taskTools = [
         fetchBudgetBytes: 32 * 1024 * 1024,
         signal: ctx.signal,
       });
+      const rest = [
+        log.earlier_end_line !== undefined
+          ? `Earlier lines were left out: call again with end_line=${log.earlier_end_line} (same other arguments) to read them.`
+          : undefined,
+        log.continuation_token
+          ? 'The log goes on: call again with continuation_token to read the later lines.'
+          : undefined,
+      ].filter(Boolean);
       return {
         dag_id: args.dag_id,
         run_id: args.run_id,
         task_id: args.task_id,
         try_number: tryNumber,
         ...log,
+        ...(rest.length ? { hint: rest.join(' ') } : {}),
       };
     },
   }),

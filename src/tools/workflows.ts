@@ -1,6 +1,7 @@
 // Workflow tools: explore a DAG and diagnose a run in one call, fetching independent parts concurrently.
 import { z } from 'zod';
-import { toErrorBody } from '../errors.js';
+import type { AirflowAdapter } from '../airflow/adapter.js';
+import { AppError, toErrorBody } from '../errors.js';
 import { READ } from './annotations.js';
 import { dagBrief } from './dags.js';
 import { defineTool } from './define-tool.js';
@@ -21,6 +22,18 @@ function settle(requestId: string) {
       return undefined;
     },
   };
+}
+
+/** The newest failed run of a DAG (the default of diagnose_dag_run), or a not_found that says so. */
+async function latestFailedRun(airflow: AirflowAdapter, dag_id: string): Promise<string> {
+  const page = await airflow.listDagRuns(dag_id, { limit: 1, offset: 0, state: ['failed'] });
+  const latest = page.items[0];
+  if (!latest) {
+    throw new AppError('not_found', `DAG '${dag_id}' has no failed run.`, {
+      hint: 'Pass run_id to diagnose another run; list_dag_runs shows the runs.',
+    });
+  }
+  return latest.run_id;
 }
 
 export const workflowTools = [
@@ -81,13 +94,14 @@ export const workflowTools = [
       'Find out why a DAG run failed or is stuck: task states and the error lines of each failed task’s log.',
     inputSchema: z.object({
       dag_id: dagId,
-      run_id: runId,
+      run_id: runId.optional().describe('Default: the latest failed run'),
       max_failed_tasks: z.number().int().min(0).max(20).default(5),
       log_lines: z.number().int().min(1).max(200).default(20),
     }),
     annotations: READ,
-    async handler({ dag_id, run_id, max_failed_tasks, log_lines }, ctx) {
+    async handler({ dag_id, run_id: given, max_failed_tasks, log_lines }, ctx) {
       const airflow = await ctx.airflow();
+      const run_id = given ?? (await latestFailedRun(airflow, dag_id));
       const [run, tis] = await Promise.allSettled([
         airflow.getDagRun(dag_id, run_id),
         runTaskInstances(airflow, dag_id, run_id),

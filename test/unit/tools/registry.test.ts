@@ -61,6 +61,7 @@ const EXPECTED = [
   'delete_variable',
   'set_dag_run_state',
   'set_task_instance_state',
+  'open_airflow_url',
 ];
 
 describe('tool registry', () => {
