@@ -6,6 +6,7 @@ import { createAirflowClient } from './airflow/airflow-client.js';
 import type { UpstreamTransport } from './airflow/upstream-transport.js';
 import type { DiscoveredAirflow } from './config/discover-airflow.js';
 import type { Settings } from './config/settings.js';
+import { COMPLETION_CAPABILITIES, registerCompletions } from './mcp/completions.js';
 import { SERVER_INSTRUCTIONS } from './mcp/instructions.js';
 import { PROMPT_CAPABILITIES, registerPrompts } from './mcp/prompts.js';
 import { RESOURCE_CAPABILITIES, registerResources } from './mcp/resources.js';
@@ -65,10 +66,11 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
     version: BUILD.version,
     instructions: SERVER_INSTRUCTIONS,
     tools,
-    capabilities: { ...RESOURCE_CAPABILITIES, ...PROMPT_CAPABILITIES },
+    capabilities: { ...RESOURCE_CAPABILITIES, ...PROMPT_CAPABILITIES, ...COMPLETION_CAPABILITIES },
     extend: (server, rctx) => {
       registerResources(server, rctx, { maxOutputBytes: settings.maxOutputBytes });
       registerPrompts(server);
+      registerCompletions(server, rctx);
     },
   });
   const { handle, state, mcp } = createApp({
