@@ -1,6 +1,6 @@
 // Reads settings from CLI flags (which win) and environment variables; flags mirror the env names.
 import { Command, Option } from 'commander';
-import { parseSettings, SETTINGS, type SettingKey, type Settings } from './settings.js';
+import { isBooleanSetting, parseSettings, SETTINGS, type SettingKey, type Settings } from './settings.js';
 
 export function flagName(env: string): string {
   return `--${env.toLowerCase().replaceAll('_', '-')}`;
@@ -18,10 +18,12 @@ export function buildCli(version: string): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .allowExcessArguments(false);
-  for (const spec of Object.values(SETTINGS)) {
+  for (const [key, spec] of Object.entries(SETTINGS) as [SettingKey, (typeof SETTINGS)[SettingKey]][]) {
     const d = spec.schema.def as { type: string; defaultValue?: unknown };
     const def = d.type === 'default' ? ` (default: ${JSON.stringify(d.defaultValue)})` : '';
-    program.addOption(new Option(`${flagName(spec.env)} <value>`, `${spec.help}${def} [env ${spec.env}]`));
+    // A boolean flag alone means true (`--mcp-read-only`); `--flag=false` or `--flag false` sets it.
+    const value = isBooleanSetting(key) ? '[value]' : '<value>';
+    program.addOption(new Option(`${flagName(spec.env)} ${value}`, `${spec.help}${def} [env ${spec.env}]`));
   }
   return program;
 }
@@ -30,7 +32,7 @@ export function buildCli(version: string): Command {
 export function loadSettings(argv: readonly string[], env: NodeJS.ProcessEnv, version: string): Settings {
   const program = buildCli(version);
   program.parse(argv as string[], { from: 'user' });
-  const flags = program.opts<Record<string, string | undefined>>();
+  const flags = program.opts<Record<string, string | true | undefined>>();
   const raw: Partial<Record<SettingKey, unknown>> = {};
   for (const [key, spec] of Object.entries(SETTINGS) as [SettingKey, (typeof SETTINGS)[SettingKey]][]) {
     const value = flags[optionKey(spec.env)] ?? env[spec.env];
