@@ -181,10 +181,7 @@ export async function renderToolsDoc(): Promise<string> {
     const required = new Set(schema.required ?? []);
     const r = results.get(t.name)!;
     out.push(`## ${t.name}`, '', `**${t.title}.** ${t.description}`, '');
-    out.push(
-      `Annotations: ${HINTS.map((k) => `\`${k}: ${String(declared(t.name)[k])}\``).join(' · ')}`,
-      '',
-    );
+    out.push(`Annotations: ${HINTS.map((k) => `\`${k}: ${String(declared(t.name)[k])}\``).join(' · ')}`, '');
     if (props.length) {
       out.push('| Argument | Type | Required | Default | Description |', '|---|---|---|---|---|');
       for (const [name, p] of props) {

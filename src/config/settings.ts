@@ -13,7 +13,9 @@ export function isBooleanSetting(key: SettingKey): boolean {
 const httpUrl = z.url({
   protocol: /^https?$/,
   error: (issue) =>
-    typeof issue.input === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(issue.input) && !/^https?:/i.test(issue.input)
+    typeof issue.input === 'string' &&
+    /^[a-z][a-z0-9+.-]*:/i.test(issue.input) &&
+    !/^https?:/i.test(issue.input)
       ? 'the scheme must be http or https'
       : 'must be an http:// or https:// URL',
 });
