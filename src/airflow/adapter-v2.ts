@@ -8,15 +8,15 @@ export { dagRunV2, dagSummaryV2, logLineV2, taskInstanceV2 } from './adapter-v2-
 export class AdapterV2 extends AdapterV2Admin implements AirflowAdapter {
   protected readonly uiRoutes: UiRouteParser = parseUiRouteV3;
 
-  /** `baseUrl` is this Airflow's URL, which UI links must point to. */
+  /** `uiBaseUrls`: this Airflow's URLs (API URL, and the browser-facing one if different) UI links may use. */
   constructor(
     call: UpstreamCall,
-    private readonly baseUrl?: string,
+    private readonly uiBaseUrls: readonly string[] = [],
   ) {
     super(call);
   }
 
   resolveUiUrl(link: string): UiTarget {
-    return resolveUiUrl(this.baseUrl, link, this.uiRoutes);
+    return resolveUiUrl(this.uiBaseUrls, link, this.uiRoutes);
   }
 }

@@ -138,6 +138,7 @@ export function createAirflowClient(deps: AirflowClientDeps): AirflowClient {
         })
       : fixedVersion(deps.settings.airflowApiVersion);
 
+  const uiBaseUrls = [deps.baseUrl, ...(deps.settings.airflowUiUrl ? [deps.settings.airflowUiUrl] : [])];
   return {
     http: client,
     async adapterFor(ctx) {
@@ -154,7 +155,7 @@ export function createAirflowClient(deps: AirflowClientDeps): AirflowClient {
           }
           throw error;
         });
-      return api === 'v2' ? new AdapterV2(call, deps.baseUrl) : new AdapterV1(call, deps.baseUrl);
+      return api === 'v2' ? new AdapterV2(call, uiBaseUrls) : new AdapterV1(call, uiBaseUrls);
     },
     async reachable(timeoutMs) {
       try {

@@ -83,8 +83,8 @@ function refuse(message: string, hint: string): never {
  * Resolves a link against this Airflow's base URL: same scheme, host and port, under the base path.
  * Links to any other host are refused, so the tool cannot be pointed elsewhere.
  */
-export function resolveUiUrl(baseUrl: string | undefined, link: string, parse: UiRouteParser): UiTarget {
-  if (!baseUrl)
+export function resolveUiUrl(baseUrls: readonly string[], link: string, parse: UiRouteParser): UiTarget {
+  if (baseUrls.length === 0)
     refuse(
       'This server does not know its Airflow URL, so it cannot read UI links.',
       'Use the ids in the link with the other tools.',
@@ -98,10 +98,11 @@ export function resolveUiUrl(baseUrl: string | undefined, link: string, parse: U
       'Paste the whole link, e.g. https://airflow.example.com/dags/my_dag.',
     );
   }
-  const base = new URL(baseUrl);
-  if (url.origin !== base.origin) {
+  const bases = baseUrls.map((b) => new URL(b));
+  const base = bases.find((b) => b.origin === url.origin);
+  if (!base) {
     refuse(
-      `The link is not to this server's Airflow (${base.origin}).`,
+      `The link is not to this server's Airflow (${bases.map((b) => b.origin).join(' or ')}).`,
       'Only links to the Airflow this server is connected to can be opened.',
     );
   }

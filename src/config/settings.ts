@@ -31,6 +31,11 @@ export const SETTINGS = {
     help: 'Airflow base URL (may include a path prefix); unset = discover from Airflow config',
     schema: httpUrl.optional(),
   },
+  airflowUiUrl: {
+    env: 'AIRFLOW_UI_URL',
+    help: "Airflow's address as users' browsers see it, when not AIRFLOW_API_URL: open_airflow_url accepts links to either",
+    schema: httpUrl.optional(),
+  },
   airflowApiVersion: {
     env: 'AIRFLOW_API_VERSION',
     help: 'Airflow REST API version: auto (probe), v1 (Airflow 2) or v2 (Airflow 3)',

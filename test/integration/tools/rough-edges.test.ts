@@ -142,3 +142,21 @@ describe.each(APIS)('rough edges on Airflow %s', (api) => {
     expect(s.sim.calls.filter((c) => !c.route.includes('version'))).toHaveLength(0);
   });
 });
+
+describe('open_airflow_url with AIRFLOW_UI_URL (the address browsers use)', () => {
+  const s = useStack('v2', { env: { AIRFLOW_UI_URL: 'https://airflow.example.com/ui-prefix' } });
+
+  it('accepts links to the browser-facing address as well as to the API address', async () => {
+    const viaUi = await s.ok('open_airflow_url', {
+      url: 'https://airflow.example.com/ui-prefix/dags/etl_daily_sales',
+    });
+    expect(viaUi).toMatchObject({ dag: { dag_id: 'etl_daily_sales' } });
+    const viaApi = await s.ok('open_airflow_url', { url: `${s.sim.url}/dags/etl_daily_sales` });
+    expect(viaApi).toMatchObject({ dag: { dag_id: 'etl_daily_sales' } });
+    expect(
+      await s.fails('open_airflow_url', { url: 'https://airflow.example.com/dags/etl_daily_sales' }),
+    ).toMatchObject({
+      code: 'invalid_argument',
+    });
+  });
+});

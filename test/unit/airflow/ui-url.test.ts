@@ -21,7 +21,7 @@ describe('Airflow 3 UI links', () => {
       { kind: 'task_instance', task_id: 'load', map_index: 3, log: false },
     ],
   ])('%s', (url, want) => {
-    expect(resolveUiUrl(BASE, url, parseUiRouteV3)).toMatchObject(want);
+    expect(resolveUiUrl([BASE], url, parseUiRouteV3)).toMatchObject(want);
   });
 });
 
@@ -38,7 +38,7 @@ describe('Airflow 2 UI links', () => {
       { kind: 'task_instance', dag_id: 'etl', try_number: 1, log: true },
     ],
   ])('%s', (url, want) => {
-    expect(resolveUiUrl(BASE, url, parseUiRouteV2)).toMatchObject(want);
+    expect(resolveUiUrl([BASE], url, parseUiRouteV2)).toMatchObject(want);
   });
 });
 
@@ -55,6 +55,6 @@ describe('refusals', () => {
     ['an unknown page', `${BASE}/admin/users`, /not to a DAG/],
     ['no URL', 'etl', /not an absolute URL/],
   ])('%s', (_name, url, message) => {
-    expect(() => resolveUiUrl(BASE, url, parseUiRouteV3)).toThrow(message);
+    expect(() => resolveUiUrl([BASE], url, parseUiRouteV3)).toThrow(message);
   });
 });
