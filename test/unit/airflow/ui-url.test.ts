@@ -57,4 +57,15 @@ describe('refusals', () => {
   ])('%s', (_name, url, message) => {
     expect(() => resolveUiUrl([BASE], url, parseUiRouteV3)).toThrow(message);
   });
+
+  it('accepts the browser-facing URL (AIRFLOW_UI_URL) as well as the API URL, each with its own path', () => {
+    const bases = ['http://airflow-api.airflow.svc:8080', 'https://airflow.example.com/team-a'];
+    const dag = { kind: 'dag', dag_id: 'etl' };
+    expect(resolveUiUrl(bases, 'https://airflow.example.com/team-a/dags/etl', parseUiRouteV3)).toEqual(dag);
+    expect(resolveUiUrl(bases, 'http://airflow-api.airflow.svc:8080/dags/etl', parseUiRouteV3)).toEqual(dag);
+    expect(() => resolveUiUrl(bases, 'https://airflow.example.com/dags/etl', parseUiRouteV3)).toThrow(
+      /outside/,
+    );
+    expect(() => resolveUiUrl([], `${BASE}/dags/etl`, parseUiRouteV3)).toThrow(/does not know/);
+  });
 });
