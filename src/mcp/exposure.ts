@@ -124,3 +124,19 @@ export function narrowExposure(
   const sets = [...wanted].sort().join(',');
   return build(tools, selected, readOnly, `${base.key}|${sets}${readOnly ? ':ro' : ''}`);
 }
+
+/**
+ * The narrowing a URL path below the MCP path asks for: '' (none), '/readonly', '/x/<toolset>[,<toolset>…]',
+ * '/x/<toolsets>/readonly'. Undefined for any other path (the HTTP layer answers 404). Toolset names are
+ * checked by narrowExposure (UnknownToolsetError).
+ */
+export function narrowingFromPath(rest: string): Narrowing | undefined {
+  const path = rest.replace(/\/+$/, '');
+  if (path === '') return {};
+  if (path === '/readonly') return { readOnly: true };
+  const m = /^\/x\/([A-Za-z0-9_,-]{1,200})(\/readonly)?$/.exec(path);
+  if (!m) return undefined;
+  const toolsets = m[1]!.split(',').filter(Boolean);
+  if (toolsets.length === 0) return undefined;
+  return { toolsets, ...(m[2] ? { readOnly: true } : {}) };
+}

@@ -2,7 +2,12 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/settings.js';
-import { narrowExposure, operatorExposure, UnknownToolsetError } from '../../../src/mcp/exposure.js';
+import {
+  narrowExposure,
+  narrowingFromPath,
+  operatorExposure,
+  UnknownToolsetError,
+} from '../../../src/mcp/exposure.js';
 import type { RequestContext } from '../../../src/mcp/request-context.js';
 import { createToolRegistry } from '../../../src/mcp/tool-registry.js';
 import { createLogger } from '../../../src/observability/logger.js';
@@ -119,4 +124,24 @@ describe('the registry serves a request’s exposure', () => {
     expect(r.isError).toBe(true);
     expect(r.structuredContent).toMatchObject({ code });
   });
+});
+
+describe('narrowing from the path below MCP_PATH', () => {
+  it.each([
+    ['', {}],
+    ['/', {}],
+    ['/readonly', { readOnly: true }],
+    ['/x/dags', { toolsets: ['dags'] }],
+    ['/x/dags,runs/', { toolsets: ['dags', 'runs'] }],
+    ['/x/dags,logs/readonly', { toolsets: ['dags', 'logs'], readOnly: true }],
+  ])('%j → %j', (path, want) => {
+    expect(narrowingFromPath(path)).toEqual(want);
+  });
+
+  it.each(['/x', '/x/', '/x/,', '/readonly/x/dags', '/x/dags/write', '/other', '/x/a b'])(
+    '%j is no MCP path',
+    (path) => {
+      expect(narrowingFromPath(path)).toBeUndefined();
+    },
+  );
 });
