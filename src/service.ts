@@ -6,6 +6,7 @@ import type { Dispatcher } from 'undici';
 import { createAirflowClient } from './airflow/airflow-client.js';
 import type { DiscoveredAirflow } from './config/discover-airflow.js';
 import type { Settings } from './config/settings.js';
+import { COMPLETION_CAPABILITIES, registerCompletions } from './mcp/completions.js';
 import { SERVER_INSTRUCTIONS } from './mcp/instructions.js';
 import { PROMPT_CAPABILITIES, registerPrompts } from './mcp/prompts.js';
 import { RESOURCE_CAPABILITIES, registerResources } from './mcp/resources.js';
@@ -54,6 +55,9 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
   });
   const tools = createToolRegistry(allTools, {
     readOnly: settings.readOnly,
+    toolsets: settings.toolsets,
+    tools: settings.tools,
+    excludeTools: settings.excludeTools,
     maxOutputBytes: settings.maxOutputBytes,
     metrics,
     now,
@@ -63,10 +67,11 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
     version: BUILD.version,
     instructions: SERVER_INSTRUCTIONS,
     tools,
-    capabilities: { ...RESOURCE_CAPABILITIES, ...PROMPT_CAPABILITIES },
+    capabilities: { ...RESOURCE_CAPABILITIES, ...PROMPT_CAPABILITIES, ...COMPLETION_CAPABILITIES },
     extend: (server, rctx) => {
       registerResources(server, rctx, { maxOutputBytes: settings.maxOutputBytes });
       registerPrompts(server);
+      registerCompletions(server, rctx);
     },
   });
   const { app, state, mcp } = createApp({

@@ -10,6 +10,7 @@ import { taskInstancesPart } from './adapter-task-instances.js';
 import { dagRunV1, dagSummaryV1, datasetV1, taskInstanceV1, xcomValueV1 } from './adapter-v1-map.js';
 import { assetEventV2 } from './adapter-v2-map.js';
 import { obj, page, str } from './normalize.js';
+import { parseUiRouteV2, resolveUiUrl } from './ui-url.js';
 
 /** A filter or feature Airflow 2's API does not have: said plainly instead of silently ignored. */
 function needsAirflow3(what: string): AppError {
@@ -166,11 +167,13 @@ function airflow2Part(
   };
 }
 
-export function createAdapterV1(call: UpstreamCall): AirflowAdapter {
+/** `uiBaseUrls`: this Airflow's URLs (API URL, and the browser-facing one if different) UI links may use. */
+export function createAdapterV1(call: UpstreamCall, uiBaseUrls: readonly string[] = []): AirflowAdapter {
   const dags = dagsPart(call, AIRFLOW2);
   const admin = adminPart(call);
   return {
     apiVersion: AIRFLOW2.apiVersion,
+    resolveUiUrl: (link) => resolveUiUrl(uiBaseUrls, link, parseUiRouteV2),
     ...dags,
     ...runsPart(call, AIRFLOW2),
     ...taskInstancesPart(call, AIRFLOW2),

@@ -6,10 +6,13 @@ import { dagsPart } from './adapter-dags.js';
 import { AIRFLOW3 } from './adapter-dialect.js';
 import { runsPart } from './adapter-runs.js';
 import { taskInstancesPart } from './adapter-task-instances.js';
+import { parseUiRouteV3, resolveUiUrl } from './ui-url.js';
 
-export function createAdapterV2(call: UpstreamCall): AirflowAdapter {
+/** `uiBaseUrls`: this Airflow's URLs (API URL, and the browser-facing one if different) UI links may use. */
+export function createAdapterV2(call: UpstreamCall, uiBaseUrls: readonly string[] = []): AirflowAdapter {
   return {
     apiVersion: AIRFLOW3.apiVersion,
+    resolveUiUrl: (link) => resolveUiUrl(uiBaseUrls, link, parseUiRouteV3),
     ...dagsPart(call, AIRFLOW3),
     ...runsPart(call, AIRFLOW3),
     ...taskInstancesPart(call, AIRFLOW3),

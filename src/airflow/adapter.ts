@@ -38,6 +38,7 @@ import type {
   VersionInfo,
   XcomEntry,
 } from './types.js';
+import type { UiTarget } from './ui-url.js';
 
 /** Airflow's REST API: v1 is Airflow 2, v2 is Airflow 3. */
 export type ApiVersion = 'v1' | 'v2';
@@ -130,4 +131,7 @@ export interface AirflowAdapter {
   listPlugins(q: PageQuery): Promise<Page<Plugin>>;
   listProviders(q: PageQuery): Promise<Page<Provider>>;
   listEventLogs(q: ListEventLogsQuery): Promise<Page<EventLog>>;
+
+  /** What a UI link of this Airflow points to (this version's UI routes); refuses links to other hosts. */
+  resolveUiUrl(link: string): UiTarget;
 }

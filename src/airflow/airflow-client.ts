@@ -152,6 +152,7 @@ export function createAirflowClient(deps: AirflowClientDeps): AirflowClient {
         })
       : fixedVersion(deps.settings.airflowApiVersion);
 
+  const uiBaseUrls = [deps.baseUrl, ...(deps.settings.airflowUiUrl ? [deps.settings.airflowUiUrl] : [])];
   return {
     http: client,
     async adapterFor(ctx) {
@@ -168,7 +169,7 @@ export function createAirflowClient(deps: AirflowClientDeps): AirflowClient {
           }
           throw error;
         });
-      return api === 'v2' ? createAdapterV2(call) : createAdapterV1(call);
+      return api === 'v2' ? createAdapterV2(call, uiBaseUrls) : createAdapterV1(call, uiBaseUrls);
     },
     async reachable(timeoutMs) {
       try {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import {
   ConfigError,
+  isBooleanSetting,
   parseSettings,
   SETTINGS,
   type SettingKey,
@@ -31,14 +32,16 @@ export function buildCli(version: string): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .allowExcessArguments(false);
   const files = new Map(secretFileVariants().map((v) => [v.env, v.fileEnv]));
-  for (const spec of Object.values(SETTINGS)) {
+  for (const [key, spec] of Object.entries(SETTINGS) as [SettingKey, (typeof SETTINGS)[SettingKey]][]) {
     const d = spec.schema.def as { type: string; defaultValue?: unknown };
     const def = d.type === 'default' ? ` (default: ${JSON.stringify(d.defaultValue)})` : '';
     const fileEnv = files.get(spec.env);
     const secret =
       'secret' in spec ? ` (secret: use env ${spec.env} or ${spec.env}_FILE, not this flag)` : '';
+    // A boolean flag alone means true (`--mcp-read-only`); `--flag=false` or `--flag false` sets it.
+    const value = isBooleanSetting(key) ? '[value]' : '<value>';
     program.addOption(
-      new Option(`${flagName(spec.env)} <value>`, `${spec.help}${secret}${def} [env ${spec.env}]`),
+      new Option(`${flagName(spec.env)} ${value}`, `${spec.help}${secret}${def} [env ${spec.env}]`),
     );
     if (fileEnv) {
       program.addOption(
@@ -75,7 +78,7 @@ export function loadSettings(
 ): Settings {
   const program = buildCli(version);
   program.parse(argv as string[], { from: 'user' });
-  const flags = program.opts<Record<string, string | undefined>>();
+  const flags = program.opts<Record<string, string | true | undefined>>();
   const given = (name: string) => {
     const value = flags[optionKey(name)] ?? env[name];
     return value === undefined || value === '' ? undefined : value;
@@ -92,7 +95,7 @@ export function loadSettings(
     if (raw[key] !== undefined) {
       throw new ConfigError(`Invalid ${fileEnv}: set either ${name} or ${fileEnv}, not both`);
     }
-    raw[key] = readSecretFile(fileEnv, path, readFile);
+    raw[key] = readSecretFile(fileEnv, String(path), readFile);
     fromFile.set(name, fileEnv);
   }
   try {

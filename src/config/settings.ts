@@ -6,6 +6,21 @@ import { REPLICA_NAME_PATTERN } from './replica-name.js';
 const bool = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
   .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
+/** True for a setting whose schema is the boolean one: its CLI flag may stand alone (`--flag`). */
+export function isBooleanSetting(key: SettingKey): boolean {
+  const def = SETTINGS[key].schema.def as { type: string; innerType?: unknown };
+  return def.type === 'default' && def.innerType === bool;
+}
+// An http(s) URL, with a message that says which part is wrong.
+const httpUrl = z.url({
+  protocol: /^https?$/,
+  error: (issue) =>
+    typeof issue.input === 'string' &&
+    /^[a-z][a-z0-9+.-]*:/i.test(issue.input) &&
+    !/^https?:/i.test(issue.input)
+      ? 'the scheme must be http or https'
+      : 'must be an http:// or https:// URL',
+});
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const list = z
   .union([z.array(z.string()), z.string()])
@@ -16,7 +31,12 @@ export const SETTINGS = {
   airflowApiUrl: {
     env: 'AIRFLOW_API_URL',
     help: 'Airflow base URL (may include a path prefix); unset = discover from Airflow config',
-    schema: z.url({ protocol: /^https?$/ }).optional(),
+    schema: httpUrl.optional(),
+  },
+  airflowUiUrl: {
+    env: 'AIRFLOW_UI_URL',
+    help: "Airflow's address as users' browsers see it, when not AIRFLOW_API_URL: open_airflow_url accepts links to either",
+    schema: httpUrl.optional(),
   },
   airflowApiVersion: {
     env: 'AIRFLOW_API_VERSION',
@@ -64,6 +84,21 @@ export const SETTINGS = {
     env: 'MCP_READ_ONLY',
     help: 'Hide and refuse every tool that changes Airflow',
     schema: bool.default(false),
+  },
+  toolsets: {
+    env: 'MCP_TOOLSETS',
+    help: 'Comma-separated toolsets to expose (dags, runs, tasks, logs, diagnostics, assets, admin, variables, connections); empty = all',
+    schema: list.default([]),
+  },
+  tools: {
+    env: 'MCP_TOOLS',
+    help: 'Comma-separated tool names to expose (added to MCP_TOOLSETS; empty = no extra tools)',
+    schema: list.default([]),
+  },
+  excludeTools: {
+    env: 'MCP_EXCLUDE_TOOLS',
+    help: 'Comma-separated tool names never to expose',
+    schema: list.default([]),
   },
   host: {
     env: 'HOST',
@@ -162,7 +197,7 @@ export const SETTINGS = {
   airflowJwksUrl: {
     env: 'AIRFLOW_JWKS_URL',
     help: "JWKS URL to verify callers' asymmetric Airflow JWTs locally before calling Airflow",
-    schema: z.url({ protocol: /^https?$/ }).optional(),
+    schema: httpUrl.optional(),
   },
   airflowJwtAudience: {
     env: 'AIRFLOW_JWT_AUDIENCE',
