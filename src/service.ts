@@ -68,7 +68,7 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
       registerPrompts(server);
     },
   });
-  const { handle, state, mcp } = createApp({
+  const { handle, state, mcp, oauth } = createApp({
     settings,
     logger,
     metrics,
@@ -114,6 +114,7 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
         logger,
         cleanup: async () => {
           await mcp.close();
+          await oauth?.close();
           await airflow.close();
         },
       }),

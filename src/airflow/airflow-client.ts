@@ -18,6 +18,7 @@ import {
 import type { CallContext } from './call-context.js';
 import { AirflowHttp } from './http-client.js';
 import { createResilience, type Resilience } from './resilience.js';
+import { type SignInAdapter, signInV1, signInV2 } from './sign-in.js';
 import { isAirflowFault, isRetryable, notAFault, retryAfterMsOf } from './upstream-errors.js';
 import { createTransport, type UpstreamTransport } from './upstream-transport.js';
 
@@ -34,6 +35,8 @@ export interface AirflowClientDeps {
 export interface AirflowClient {
   readonly http: AirflowHttp;
   adapterFor(ctx: CallContext): Promise<AirflowAdapter>;
+  /** How users sign in with their Airflow account on this Airflow's version (oauth mode). */
+  signInFor(ctx: CallContext): Promise<SignInAdapter>;
   /** Checks that something answers at the Airflow URL (any HTTP status), for readiness reporting. */
   reachable(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
@@ -51,6 +54,7 @@ function authProviderFor(deps: AirflowClientDeps, http: () => AirflowHttp): Auth
   const s = deps.settings;
   switch (s.airflowAuthMode) {
     case 'forward':
+    case 'oauth': // the credential a sign-in token carries, forwarded exactly like forward mode's
       return forwardAuth;
     case 'none':
       return noAuth;
@@ -118,7 +122,7 @@ export function createAirflowClient(deps: AirflowClientDeps): AirflowClient {
     maxResponseBytes: 16 * 1024 * 1024,
     auth,
     metrics: deps.metrics,
-    forwarding: deps.settings.airflowAuthMode === 'forward',
+    forwarding: deps.settings.airflowAuthMode === 'forward' || deps.settings.airflowAuthMode === 'oauth',
     resilience: resilienceFor(deps),
     now: deps.now,
   });
@@ -155,6 +159,10 @@ export function createAirflowClient(deps: AirflowClientDeps): AirflowClient {
           throw error;
         });
       return api === 'v2' ? new AdapterV2(call) : new AdapterV1(call);
+    },
+    async signInFor(ctx) {
+      const { api } = await resolver.resolve(ctx);
+      return api === 'v2' ? signInV2(client) : signInV1(client);
     },
     async reachable(timeoutMs) {
       try {

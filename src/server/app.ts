@@ -12,6 +12,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { DirectDispatch } from './direct-dispatch.js';
 import { createInboundAuth, parseApiKeysFile } from './inbound-auth.js';
 import { createMcpRoute, type McpExchange } from './mcp-route.js';
+import { createOAuth } from './oauth/index.js';
 import { createReadiness, type ServiceState } from './readiness.js';
 import { assignRequestId, hostPolicy } from './request-guards.js';
 import { jsonRpcError, sendJson } from './respond.js';
@@ -81,6 +82,11 @@ export function createApp(deps: AppDeps) {
         : 'no inbound authentication: only callers on this host can reach the server (loopback bind)',
     );
   }
+  const readFile = deps.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+  const oauth =
+    settings.airflowAuthMode === 'oauth'
+      ? createOAuth({ settings, airflow: deps.airflow, logger, now: deps.now, readFile })
+      : undefined;
   const mcp = createMcpRoute({
     factory: deps.factory,
     direct: deps.direct,
@@ -90,6 +96,7 @@ export function createApp(deps: AppDeps) {
     hostPolicy: hostPolicy(settings.host, settings.allowedHosts, settings.allowedOrigins),
     inbound,
     forwardMode,
+    authenticate: oauth?.authenticate,
     maxConcurrent: settings.maxConcurrentRequests,
     maxBodyBytes: settings.maxBodyBytes,
   });
@@ -136,6 +143,7 @@ export function createApp(deps: AppDeps) {
 
   async function route(req: IncomingMessage, res: ServerResponse, path: string, exchange: McpExchange) {
     if (mcpPaths.has(path)) return mcp.serve(req, res, exchange);
+    if (oauth?.routeOf(path)) return oauth.serve(req, res);
     const read = req.method === 'GET' || req.method === 'HEAD';
     if (read && path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (read && path === '/readyz') return readiness.handler(res);
@@ -160,7 +168,7 @@ export function createApp(deps: AppDeps) {
       ? settings.mcpPath
       : path === '/healthz' || path === '/readyz' || path === '/metrics'
         ? path
-        : 'other';
+        : (oauth?.routeOf(path) ?? 'other');
     observe(req, res, label, exchange);
     route(req, res, path, exchange).catch((error: unknown) => {
       logger.error({ err: error }, 'unhandled error');
@@ -168,5 +176,5 @@ export function createApp(deps: AppDeps) {
     });
   }
 
-  return { handle, state, mcp };
+  return { handle, state, mcp, oauth };
 }

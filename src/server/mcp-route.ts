@@ -14,6 +14,7 @@ import { checkComplexity, idOf } from './body-guard.js';
 import { type DirectDispatch, directMessage } from './direct-dispatch.js';
 import { type InboundAuth, refuseInbound } from './inbound-auth.js';
 import { readJsonBody } from './json-body.js';
+import type { OAuthDecision } from './oauth/bearer.js';
 import { checkHostOrigin, type HostPolicy } from './request-guards.js';
 import { jsonRpcError } from './respond.js';
 
@@ -69,6 +70,8 @@ export interface McpRouteDeps {
   hostPolicy: HostPolicy;
   inbound: InboundAuth;
   forwardMode: boolean;
+  /** oauth mode: turns the caller's access token into the Airflow credential to forward. */
+  authenticate?: ((headers: IncomingMessage['headers']) => Promise<OAuthDecision>) | undefined;
   maxConcurrent: number;
   maxBodyBytes: number;
 }
@@ -144,6 +147,16 @@ export function createMcpRoute(deps: McpRouteDeps) {
         return;
       }
     }
+    let signedIn: RequestContext['credentials'];
+    if (deps.authenticate) {
+      const decision = await deps.authenticate(req.headers);
+      if (!decision.ok) {
+        metrics.authForwarding.inc({ path: 'rejected' });
+        jsonRpcError(res, 401, -32001, decision.message, { 'www-authenticate': decision.challenge });
+        return;
+      }
+      signedIn = decision.credentials;
+    }
     const read = await readJsonBody(req, deps.maxBodyBytes);
     if (read.kind === 'refused') {
       if (read.reason) metrics.rejected.inc({ reason: read.reason });
@@ -168,7 +181,11 @@ export function createMcpRoute(deps: McpRouteDeps) {
       delete req.headers['mcp-session-id'];
     }
 
-    const credentials = deps.forwardMode ? parseAuthorization(req.headers.authorization) : undefined;
+    const credentials = deps.authenticate
+      ? signedIn
+      : deps.forwardMode
+        ? parseAuthorization(req.headers.authorization)
+        : undefined;
     if (credentials === 'invalid') {
       metrics.authForwarding.inc({ path: 'rejected' });
       jsonRpcError(
