@@ -111,7 +111,7 @@ export function createAuthorize(d: AuthorizeDeps) {
     const nonce = randomBytes(18).toString('base64url');
     const source = client.clientId.startsWith('https://')
       ? new URL(client.clientId).host
-      : 'registered with this service';
+      : 'registered itself here; name not verified';
     const claims: RequestClaims = {
       cid: client.clientId,
       ru: redirectUri,

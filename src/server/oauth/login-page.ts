@@ -33,7 +33,8 @@ export function pageHeaders(formTarget: string | undefined, nonce: string): Reco
     'content-security-policy': `default-src 'none'; style-src 'nonce-${nonce}'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
     'x-frame-options': 'DENY',
     'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
+    // same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on the form post.
+    'referrer-policy': 'same-origin',
     'cache-control': 'no-store',
   };
 }
