@@ -57,7 +57,8 @@ function errorPage(res: Response, status: number, title: string, message: string
 function redirectWith(res: Response, to: string, params: Record<string, string | undefined>) {
   const url = new URL(to);
   for (const [k, v] of Object.entries(params)) if (v !== undefined) url.searchParams.set(k, v);
-  res.set('cache-control', 'no-store').redirect(302, url.href);
+  // No body: express's redirect body would repeat the URL, and with it the code.
+  res.status(302).set({ location: url.href, 'cache-control': 'no-store' }).end();
 }
 
 function cookieOf(req: Request, name: string): string | undefined {
