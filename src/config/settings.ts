@@ -208,6 +208,11 @@ export const SETTINGS = {
     help: 'Allow client metadata documents on private or loopback addresses (tests only)',
     schema: bool.default(false),
   },
+  mcpOauthCimdCaFile: {
+    env: 'MCP_OAUTH_CIMD_CA_FILE',
+    help: 'PEM CA bundle trusted, besides the system store, when fetching client metadata documents',
+    schema: z.string().min(1).optional(),
+  },
   mcpOauthAllowAirflowHeader: {
     env: 'MCP_OAUTH_ALLOW_AIRFLOW_HEADER',
     help: 'In oauth mode, also accept a raw Airflow credential in X-Airflow-Authorization (for automation)',

@@ -2,6 +2,7 @@
 // addresses only unless allowed, size and time caps, no redirects) and cached briefly.
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { rootCertificates } from 'node:tls';
 import { Agent, type Dispatcher, request } from 'undici';
 
 export interface ClientDocument {
@@ -16,7 +17,7 @@ export interface CimdOptions {
   timeoutMs?: number;
   maxBytes?: number;
   cacheMs?: number;
-  /** Extra TLS trust (tests); production uses the system store. */
+  /** Extra PEM CA trusted besides Node's bundled roots. */
   ca?: string;
 }
 
@@ -77,7 +78,11 @@ export function createCimdFetcher(o: CimdOptions) {
   const maxBytes = o.maxBytes ?? 16 * 1024;
   const cacheMs = o.cacheMs ?? 5 * 60_000;
   const dispatcher: Dispatcher = new Agent({
-    connect: { lookup: guardedLookup(o.allowPrivate), timeout: timeoutMs, ...(o.ca ? { ca: o.ca } : {}) },
+    connect: {
+      lookup: guardedLookup(o.allowPrivate),
+      timeout: timeoutMs,
+      ...(o.ca ? { ca: [...rootCertificates, o.ca] } : {}),
+    },
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
     connections: 4,
@@ -91,35 +96,42 @@ export function createCimdFetcher(o: CimdOptions) {
     if (isIP(literal) && !o.allowPrivate && isPrivateAddress(literal)) {
       throw new CimdError('the client_id URL points at a private address');
     }
-    let res: Dispatcher.ResponseData;
-    try {
-      res = await request(url, {
-        dispatcher,
-        method: 'GET',
-        headers: { accept: 'application/json' },
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch {
-      throw new CimdError('the client metadata document could not be fetched');
-    }
-    if (res.statusCode !== 200) {
-      res.body.destroy();
-      throw new CimdError(`the client metadata document answered HTTP ${res.statusCode}`);
-    }
+    // One deadline for headers and body; cleared once read, so it never fires on a finished exchange.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), timeoutMs);
     const chunks: Buffer[] = [];
-    let size = 0;
     try {
-      for await (const chunk of res.body) {
-        size += (chunk as Buffer).length;
-        if (size > maxBytes) {
-          res.body.destroy();
-          throw new CimdError(`the client metadata document is larger than ${maxBytes} bytes`);
-        }
-        chunks.push(chunk as Buffer);
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await request(url, {
+          dispatcher,
+          method: 'GET',
+          headers: { accept: 'application/json' },
+          signal: abort.signal,
+        });
+      } catch {
+        throw new CimdError('the client metadata document could not be fetched');
       }
-    } catch (error) {
-      if (error instanceof CimdError) throw error;
-      throw new CimdError('the client metadata document could not be read');
+      res.body.on('error', () => {}); // a destroyed or aborted body reports here; the loop below decides
+      if (res.statusCode !== 200) {
+        res.body.destroy();
+        throw new CimdError(`the client metadata document answered HTTP ${res.statusCode}`);
+      }
+      let size = 0;
+      try {
+        for await (const chunk of res.body) {
+          size += (chunk as Buffer).length;
+          if (size > maxBytes)
+            throw new CimdError(`the client metadata document is larger than ${maxBytes} bytes`);
+          chunks.push(chunk as Buffer);
+        }
+      } catch (error) {
+        res.body.destroy();
+        if (error instanceof CimdError) throw error;
+        throw new CimdError('the client metadata document could not be read');
+      }
+    } finally {
+      clearTimeout(timer);
     }
     let doc: Record<string, unknown>;
     try {

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import type { AirflowClient } from '../../airflow/airflow-client.js';
-import type { Settings } from '../../config/settings.js';
+import { ConfigError, type Settings } from '../../config/settings.js';
 import type { Logger } from '../../observability/logger.js';
 import { createBearerCheck } from './bearer.js';
 import { createCimdFetcher } from './cimd.js';
@@ -19,8 +19,15 @@ export interface OAuthDeps {
   logger: Logger;
   now: () => number;
   readFile: (path: string) => string;
-  /** Extra CA for fetching client metadata documents (tests). */
-  cimdCa?: string;
+}
+
+function readCa(path: string, readFile: (path: string) => string): string {
+  try {
+    return readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ConfigError(`Invalid MCP_OAUTH_CIMD_CA_FILE: cannot read ${path} (${code})`);
+  }
 }
 
 export function createOAuth(d: OAuthDeps) {
@@ -31,7 +38,7 @@ export function createOAuth(d: OAuthDeps) {
   const cimd = createCimdFetcher({
     allowPrivate: s.mcpOauthCimdAllowPrivate,
     now: d.now,
-    ...(d.cimdCa ? { ca: d.cimdCa } : {}),
+    ...(s.mcpOauthCimdCaFile ? { ca: readCa(s.mcpOauthCimdCaFile, d.readFile) } : {}),
   });
   const clients = createClients(sealer, cimd, d.now);
   const limiter = createAttemptLimiter({ max: s.mcpOauthLoginAttempts, windowMs: 5 * 60_000, now: d.now });
