@@ -68,7 +68,20 @@ export function createOAuthRouter(d: OAuthRouterDeps): Router {
   router.get(`/.well-known/oauth-protected-resource${d.mcpPath}`, metadata(protectedResource));
   router.get('/.well-known/oauth-authorization-server', metadata(authorizationServer));
 
-  router.post('/register', json, async (req, res) => {
+  // Browser-based clients call these cross-origin; they carry no cookies, so any origin may.
+  const cors = (_req: Request, res: Response, next: NextFunction) => {
+    res.set({
+      'access-control-allow-origin': '*',
+      'access-control-allow-methods': 'POST',
+      'access-control-allow-headers': 'content-type, authorization',
+      'access-control-max-age': '600',
+    });
+    next();
+  };
+  router.options(['/register', '/token'], cors, (_req, res) => {
+    res.status(204).end();
+  });
+  router.post('/register', cors, json, async (req, res) => {
     try {
       res
         .status(201)
@@ -81,7 +94,7 @@ export function createOAuthRouter(d: OAuthRouterDeps): Router {
   });
   router.get('/authorize', authorize.show);
   router.post('/authorize', form, authorize.submit);
-  router.post('/token', form, token);
+  router.post('/token', cors, form, token);
 
   // Body-parser failures (too large, malformed) and anything unexpected: a clear answer, never a crash.
   router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {

@@ -332,6 +332,45 @@ describe('/authorize refuses', () => {
   });
 });
 
+describe('Airflow 2 (API v1)', () => {
+  it('sign-in checks the Basic credential; a wrong password is refused; the token then works', async () => {
+    const v1 = await start({ AIRFLOW_API_VERSION: 'v1' });
+    try {
+      const clientId = await register(v1);
+      sim.resetCalls();
+      const token = await accessToken(v1, clientId);
+      expect(sim.calls.some((c) => c.path.startsWith('/api/v1/dags') && c.authScheme === 'basic')).toBe(true);
+      expect(sim.calls.some((c) => c.path.endsWith('/auth/token'))).toBe(false);
+      const res = await rawPost(v1.url, initialize(1), { authorization: `Bearer ${token}` });
+      expect(res.status).toBe(200);
+      const pkce = pkcePair();
+      const page = await openLoginPage(
+        authorizeUrl(base(v1), {
+          response_type: 'code',
+          client_id: clientId,
+          redirect_uri: REDIRECT,
+          code_challenge: pkce.challenge,
+          code_challenge_method: 'S256',
+        }),
+      );
+      expect((await postLogin(base(v1), page, 'admin', 'wrong')).status).toBe(401);
+    } finally {
+      await v1.close();
+    }
+  });
+});
+
+describe('browser-based clients', () => {
+  it('may call /token and /register cross-origin (no cookies involved)', async () => {
+    const res = await fetch(`${base(svc)}/token`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://inspector.example', 'access-control-request-method': 'POST' },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+  });
+});
+
 describe('start-up', () => {
   it('refuses oauth mode without its settings, in one line naming the setting', async () => {
     await expect(
