@@ -360,6 +360,37 @@ describe('Airflow 2 (API v1)', () => {
   });
 });
 
+describe('bad input gets a clear answer, never a crash', () => {
+  it.each([
+    ['/register', 'application/json', '{not json', 400],
+    ['/register', 'application/json', JSON.stringify({ redirect_uris: 'x'.repeat(20_000) }), 413],
+    ['/register', 'application/json', '[]', 400],
+    ['/register', 'application/json', JSON.stringify({ redirect_uris: [] }), 400],
+    ['/token', 'application/json', '{"grant_type":"authorization_code"}', 400],
+    ['/token', 'application/x-www-form-urlencoded', 'code=a&code=b&grant_type=authorization_code', 400],
+    ['/token', 'application/x-www-form-urlencoded', `code=${'x'.repeat(20_000)}`, 413],
+    ['/authorize', 'application/x-www-form-urlencoded', 'request=garbage', 400],
+    ['/authorize', 'text/plain', 'hello', 400],
+  ])('POST %s (%s) %#', async (path, type, body, status) => {
+    const res = await fetch(`${base(svc)}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': type },
+      body,
+    });
+    expect(res.status).toBe(status);
+    expect((await res.text()).length).toBeGreaterThan(0);
+  });
+
+  it('GET /authorize with repeated or missing parameters', async () => {
+    for (const q of ['', '?client_id=a&client_id=b', '?client_id=', `?client_id=${'%ff'.repeat(10)}`]) {
+      const res = await fetch(`${base(svc)}/authorize${q}`, { redirect: 'manual' });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('location')).toBeNull();
+    }
+    expect((await fetch(`${base(svc)}/healthz`)).status).toBe(200);
+  });
+});
+
 describe('browser-based clients', () => {
   it('may call /token and /register cross-origin (no cookies involved)', async () => {
     const res = await fetch(`${base(svc)}/token`, {
