@@ -6,7 +6,7 @@ import { CommanderError } from 'commander';
 import { discoverAirflow } from './config/discover-airflow.js';
 import { loadSettings } from './config/load-settings.js';
 import { ConfigError } from './config/settings.js';
-import { createLogger } from './observability/logger.js';
+import { createLogger, stdoutDestination } from './observability/logger.js';
 import { installSignalHandlers } from './server/lifecycle.js';
 import { startService } from './service.js';
 import { BUILD } from './version.js';
@@ -32,7 +32,8 @@ async function main(): Promise<void> {
     throw error;
   }
   const replica = settings.replicaName ?? hostname();
-  const logger = createLogger({ level: settings.logLevel, replica });
+  const stdout = stdoutDestination();
+  const logger = createLogger({ level: settings.logLevel, replica }, stdout);
   const airflow = discoverAirflow({
     explicitUrl: settings.airflowApiUrl,
     env: process.env,
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
     () => service.stop(),
     logger,
     (code) => {
-      logger.flush();
+      stdout.flushSync();
       process.exit(code);
     },
   );

@@ -2,8 +2,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
+import type { Dispatcher } from 'undici';
 import { createAirflowClient } from './airflow/airflow-client.js';
-import type { UpstreamTransport } from './airflow/upstream-transport.js';
 import type { DiscoveredAirflow } from './config/discover-airflow.js';
 import type { Settings } from './config/settings.js';
 import { SERVER_INSTRUCTIONS } from './mcp/instructions.js';
@@ -15,7 +15,7 @@ import type { Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createApp } from './server/app.js';
 import { createDirectDispatch } from './server/direct-dispatch.js';
-import { shutdown } from './server/lifecycle.js';
+import { shutdown, trackConnections } from './server/lifecycle.js';
 import { allTools } from './tools/index.js';
 import { BUILD } from './version.js';
 
@@ -25,7 +25,7 @@ export interface ServiceDeps {
   logger: Logger;
   replica: string;
   now?: () => number;
-  transport?: UpstreamTransport;
+  dispatcher?: Dispatcher;
   /** Answer plain 2025-era tools/list and tools/call without the SDK (default true; tests compare both). */
   directDispatch?: boolean;
 }
@@ -49,7 +49,7 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
     metrics,
     logger,
     now,
-    ...(deps.transport ? { transport: deps.transport } : {}),
+    ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
   });
   const tools = createToolRegistry(allTools, {
     readOnly: settings.readOnly,
@@ -68,7 +68,7 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
       registerPrompts(server);
     },
   });
-  const { handle, state, mcp, oauth } = createApp({
+  const { app, state, mcp, oauth } = createApp({
     settings,
     logger,
     metrics,
@@ -79,10 +79,8 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
     airflowSource: deps.airflow.source,
     now,
   });
-  const server = createServer(
-    { keepAliveTimeout: 65_000, headersTimeout: 66_000, requestTimeout: 0 },
-    handle,
-  );
+  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000, requestTimeout: 0 }, app);
+  const connections = trackConnections(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(settings.port, settings.host, () => resolve());
@@ -108,6 +106,7 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
     stop: (o = {}) =>
       shutdown({
         server,
+        connections,
         state,
         delayMs: o.delayMs ?? settings.shutdownDelayMs,
         graceMs: o.graceMs ?? settings.shutdownGraceMs,

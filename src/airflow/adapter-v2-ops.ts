@@ -27,6 +27,9 @@ export function dagStatsOf(d: Json): DagStats {
 /** -1 (not mapped) is Airflow's default: left out so servers that only accept >= 0 are happy too. */
 const mappedIndex = (i: number | undefined) => (i !== undefined && i >= 0 ? i : undefined);
 
+/** Largest XCom answer read (~16× the default result cap, room for JSON escaping of any value shown). */
+export const XCOM_READ_LIMIT = 1024 * 1024;
+
 export class AdapterV2Ops extends AdapterV2Core {
   protected mapXcom = xcomEntry;
 
@@ -194,6 +197,8 @@ export class AdapterV2Ops extends AdapterV2Core {
       params: { dag_id: dagId, dag_run_id: runId, task_id: taskId, xcom_key: key },
       query: { map_index: mappedIndex(mapIndex) },
       what: `XCom '${key}' of task '${taskId}' in run '${runId}'`,
+      // A value larger than this cannot be shown (results are capped far below it): not read at all.
+      maxBytes: XCOM_READ_LIMIT,
     });
     const b = obj(body);
     return { ...this.mapXcom(b), run_id: runId, value: this.xcomValue(b.value) };

@@ -1,11 +1,13 @@
 // Builds the Airflow side once at start-up: HTTP pool, auth provider, version resolver, and per-request adapters.
 import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
 import type { Settings } from '../config/settings.js';
 import { AppError } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { AirflowAdapter } from './adapter.js';
 import { AdapterV1 } from './adapter-v1.js';
 import { AdapterV2 } from './adapter-v2.js';
+import { createAirflowDispatcher } from './airflow-dispatcher.js';
 import { type ApiVersionResolver, fixedVersion, probingVersion } from './api-version.js';
 import {
   type AuthProvider,
@@ -18,9 +20,9 @@ import {
 import type { CallContext } from './call-context.js';
 import { AirflowHttp } from './http-client.js';
 import { createResilience, type Resilience } from './resilience.js';
+import { createResponseBudget } from './response-budget.js';
 import { type SignInAdapter, signInV1, signInV2 } from './sign-in.js';
 import { isAirflowFault, isRetryable, notAFault, retryAfterMsOf } from './upstream-errors.js';
-import { createTransport, type UpstreamTransport } from './upstream-transport.js';
 
 export interface AirflowClientDeps {
   baseUrl: string;
@@ -28,8 +30,8 @@ export interface AirflowClientDeps {
   metrics: Metrics;
   logger: Logger;
   now: () => number;
-  /** Default: Node's HTTP client with a keep-alive pool per origin. */
-  transport?: UpstreamTransport;
+  /** Default: an undici Agent with a keep-alive pool per origin (tests pass a MockAgent or their own). */
+  dispatcher?: Dispatcher;
 }
 
 export interface AirflowClient {
@@ -42,8 +44,8 @@ export interface AirflowClient {
   close(): Promise<void>;
 }
 
-export function createUpstreamTransport(settings: Settings): UpstreamTransport {
-  return createTransport({
+export function dispatcherFor(settings: Settings): Dispatcher {
+  return createAirflowDispatcher({
     connectTimeoutMs: Math.min(settings.airflowTimeoutMs, 10_000),
     rejectUnauthorized: settings.airflowVerifySsl,
     ...(settings.airflowCaCert ? { caFile: settings.airflowCaCert } : {}),
@@ -112,14 +114,15 @@ export function resilienceFor(
 }
 
 export function createAirflowClient(deps: AirflowClientDeps): AirflowClient {
-  const transport = deps.transport ?? createUpstreamTransport(deps.settings);
+  const dispatcher = deps.dispatcher ?? dispatcherFor(deps.settings);
   let http: AirflowHttp | undefined;
   const auth = authProviderFor(deps, () => http!);
   http = new AirflowHttp({
     baseUrl: deps.baseUrl,
-    transport,
+    dispatcher,
     timeoutMs: deps.settings.airflowTimeoutMs,
     maxResponseBytes: 16 * 1024 * 1024,
+    budget: createResponseBudget(deps.settings.upstreamMemoryBudgetBytes),
     auth,
     metrics: deps.metrics,
     forwarding: deps.settings.airflowAuthMode === 'forward' || deps.settings.airflowAuthMode === 'oauth',
@@ -172,6 +175,6 @@ export function createAirflowClient(deps: AirflowClientDeps): AirflowClient {
         return false;
       }
     },
-    close: () => transport.close(),
+    close: () => dispatcher.close(),
   };
 }

@@ -1,7 +1,7 @@
 // Turns Airflow's HTTP answers and transport failures into actionable AppErrors that never echo a credential.
 
 import { AppError } from '../errors.js';
-import { CONNECT_TIMEOUT } from './upstream-transport.js';
+import { CONNECT_TIMEOUT } from './airflow-dispatcher.js';
 
 const MAX_DETAIL = 500;
 
@@ -126,7 +126,13 @@ export function errorForStatus(input: StatusErrorInput): AppError {
   });
 }
 
-const TIMEOUT_CODES = new Set([CONNECT_TIMEOUT, 'ETIMEDOUT']);
+// undici's own timeouts count as Airflow being slow; the call's deadline normally fires first.
+const TIMEOUT_CODES = new Set([
+  CONNECT_TIMEOUT,
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+]);
 
 export function errorForTransport(error: unknown, what: string, timeoutMs: number): AppError {
   if (error instanceof AppError) return error;
@@ -142,7 +148,7 @@ export function errorForTransport(error: unknown, what: string, timeoutMs: numbe
       ? 'connection refused'
       : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
         ? 'host name not found'
-        : code === 'ECONNRESET' || code === 'EPIPE'
+        : code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET'
           ? 'connection reset'
           : (code ?? 'network error');
   return new AppError('upstream_unavailable', `Could not reach Airflow for ${what} (${reason}).`, {

@@ -97,6 +97,16 @@ export const SETTINGS = {
     help: 'Largest accepted MCP request body, in bytes',
     schema: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
   },
+  bodyTimeoutMs: {
+    env: 'BODY_TIMEOUT_MS',
+    help: 'Time a client has to send a request body once its headers arrived; slower bodies get 408, in ms',
+    schema: int(100, 600_000).default(5_000),
+  },
+  upstreamMemoryBudgetBytes: {
+    env: 'UPSTREAM_MEMORY_BUDGET_BYTES',
+    help: 'Bytes of Airflow answers held at once across all calls; a call over it waits briefly, then fails retryably',
+    schema: int(1024 * 1024, 1024 * 1024 * 1024).default(32 * 1024 * 1024),
+  },
   maxOutputBytes: {
     env: 'MAX_OUTPUT_BYTES',
     help: 'Largest tool result text, in bytes; longer results are cut with a notice',

@@ -1,17 +1,17 @@
-// The HTTP handler: health/readiness/metrics routes, the MCP endpoint, access log, HTTP metrics and the last
-// line of error handling. Plain node:http: five fixed routes need no framework, and express's routing and
-// body parsing were 12 % of the CPU of a tools/call (docs/architecture.md, "Dependencies and why").
+// The HTTP application (express 5): health/readiness/metrics routes, the MCP endpoint, access log, HTTP
+// metrics and the last line of error handling.
 
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpServerFactory } from '@modelcontextprotocol/server';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import type { AirflowClient } from '../airflow/airflow-client.js';
 import { ConfigError, type Settings } from '../config/settings.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { DirectDispatch } from './direct-dispatch.js';
 import { createInboundAuth, parseApiKeysFile } from './inbound-auth.js';
-import { createMcpRoute, type McpExchange } from './mcp-route.js';
+import { createMcpRoute, exchangeOf, type McpExchange } from './mcp-route.js';
 import { createOAuth } from './oauth/index.js';
 import { createReadiness, type ServiceState } from './readiness.js';
 import { assignRequestId, hostPolicy } from './request-guards.js';
@@ -53,13 +53,6 @@ export function apiKeysFrom(settings: Settings, readFile: (path: string) => stri
   return keys;
 }
 
-/** The path without the query string (the request target as sent; no decoding needed for fixed routes). */
-function pathOf(url: string | undefined): string {
-  const target = url ?? '/';
-  const q = target.indexOf('?');
-  return q < 0 ? target : target.slice(0, q);
-}
-
 export function createApp(deps: AppDeps) {
   const { settings, metrics, logger } = deps;
   const state: ServiceState = { draining: false };
@@ -98,7 +91,13 @@ export function createApp(deps: AppDeps) {
     forwardMode,
     authenticate: oauth?.authenticate,
     maxConcurrent: settings.maxConcurrentRequests,
-    maxBodyBytes: settings.maxBodyBytes,
+    body: {
+      maxBytes: settings.maxBodyBytes,
+      timeoutMs: settings.bodyTimeoutMs,
+      // Bodies being read hold at most this much at once; a few dozen full-size bodies, or thousands of
+      // ordinary ones (a tools/call is a few hundred bytes).
+      budgetBytes: Math.max(32 * 1024 * 1024, settings.maxBodyBytes),
+    },
   });
   const readiness = createReadiness({
     state,
@@ -107,6 +106,10 @@ export function createApp(deps: AppDeps) {
     now: deps.now,
   });
   const mcpPaths = new Set([settings.mcpPath, `${settings.mcpPath}/`]);
+  const fixedRoutes = new Set(['/healthz', '/readyz', '/metrics']);
+  /** The metric label: a route template, never the raw path. */
+  const routeLabel = (path: string) =>
+    mcpPaths.has(path) ? settings.mcpPath : fixedRoutes.has(path) ? path : (oauth?.routeOf(path) ?? 'other');
   const servedBy = settings.servedByHeader ? deps.replica : undefined;
 
   /** Access log line and HTTP/RPC metrics once the response is written. */
@@ -141,40 +144,41 @@ export function createApp(deps: AppDeps) {
     });
   }
 
-  async function route(req: IncomingMessage, res: ServerResponse, path: string, exchange: McpExchange) {
-    if (mcpPaths.has(path)) return mcp.serve(req, res, exchange);
-    if (oauth?.routeOf(path)) return oauth.serve(req, res);
-    const read = req.method === 'GET' || req.method === 'HEAD';
-    if (read && path === '/healthz') return sendJson(res, 200, { status: 'ok' });
-    if (read && path === '/readyz') return readiness.handler(res);
-    if (read && path === '/metrics') {
-      const text = await metrics.registry.metrics();
-      res.writeHead(200, {
-        'content-type': metrics.registry.contentType,
-        'content-length': Buffer.byteLength(text),
-      });
-      res.end(text);
-      return;
-    }
-    sendJson(res, 404, { error: 'not found', hint: `The MCP endpoint is ${settings.mcpPath}` });
-  }
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('case sensitive routing', true);
 
-  /** The node:http request listener. Never throws: an unexpected error is logged and answered as -32603. */
-  function handle(req: IncomingMessage, res: ServerResponse): void {
+  // Every response: request id, served-by, Connection: close while draining, access log and metrics.
+  app.use((req: Request, res: Response, next: NextFunction) => {
     const exchange: McpExchange = { requestId: assignRequestId(req.headers, res, servedBy) };
+    res.locals.exchange = exchange;
     if (state.draining) res.setHeader('connection', 'close'); // move keep-alive clients to other replicas
-    const path = pathOf(req.url);
-    const label = mcpPaths.has(path)
-      ? settings.mcpPath
-      : path === '/healthz' || path === '/readyz' || path === '/metrics'
-        ? path
-        : (oauth?.routeOf(path) ?? 'other');
-    observe(req, res, label, exchange);
-    route(req, res, path, exchange).catch((error: unknown) => {
-      logger.error({ err: error }, 'unhandled error');
-      jsonRpcError(res, 500, -32603, 'Internal error.');
-    });
-  }
+    observe(req, res, routeLabel(req.path), exchange);
+    next();
+  });
 
-  return { handle, state, mcp, oauth };
+  app.all(settings.mcpPath, mcp.handlers, mcp.errors);
+  app.get('/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
+  app.get('/readyz', (_req, res) => readiness.handler(res));
+  app.get('/metrics', async (_req, res) => {
+    const text = await metrics.registry.metrics();
+    res.writeHead(200, {
+      'content-type': metrics.registry.contentType,
+      'content-length': Buffer.byteLength(text),
+    });
+    res.end(text);
+  });
+  // Sign-in endpoints (oauth mode): their own parsers and answers, outside the MCP endpoint's guards.
+  if (oauth) app.use(oauth.router);
+  app.use((_req: Request, res: Response) => {
+    sendJson(res, 404, { error: 'not found', hint: `The MCP endpoint is ${settings.mcpPath}` });
+  });
+  // The last line: an unexpected error is logged and answered as -32603; the process never falls over.
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    logger.error({ err: error, request_id: exchangeOf(res)?.requestId }, 'unhandled error');
+    jsonRpcError(res, 500, -32603, 'Internal error.');
+  });
+
+  return { app, state, mcp, oauth };
 }

@@ -1,7 +1,5 @@
 // Builds the oauth mode from settings: key ring, sealer, clients, the express Router for the sign-in
-// endpoints and the bearer check /mcp calls. The one place the HTTP layer gets it from.
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import express from 'express';
+// endpoints (mounted by the app) and the bearer check the MCP endpoint runs. The one place the app gets it from.
 import type { AirflowClient } from '../../airflow/airflow-client.js';
 import { ConfigError, type Settings } from '../../config/settings.js';
 import type { Logger } from '../../observability/logger.js';
@@ -65,17 +63,11 @@ export function createOAuth(d: OAuthDeps) {
     allowAirflowHeader: s.mcpOauthAllowAirflowHeader,
   });
   const routes = new Set(oauthRoutes(s.mcpPath));
-  // Only for the node:http wiring; with express the lead mounts `router` directly.
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('query parser', 'simple');
-  app.use(router);
   return {
     router,
     authenticate,
     /** The route label for a path this mode serves, else undefined. */
     routeOf: (path: string) => (routes.has(path) ? path : undefined),
-    serve: (req: IncomingMessage, res: ServerResponse) => app(req as never, res as never),
     close: () => cimd.close(),
   };
 }

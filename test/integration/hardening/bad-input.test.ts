@@ -98,7 +98,7 @@ describe('malformed requests are refused before the MCP layer', () => {
     }
   });
 
-  it('a gzip-encoded request is decoded and served; a UTF-16 body → 415 naming UTF-8', async () => {
+  it('a gzip-encoded or UTF-16 request is decoded and served; a non-Unicode charset → 415 naming UTF-8', async () => {
     const zipped = gzipSync(JSON.stringify(toolsCall(4, 'list_dags')));
     const res = await request(service.url, {
       method: 'POST',
@@ -107,13 +107,21 @@ describe('malformed requests are refused before the MCP layer', () => {
     });
     expect(res.statusCode).toBe(200);
     expect(await res.body.text()).toContain('"id":4');
-    const utf16 = await send(JSON.stringify(toolsCall(5, 'list_dags')), {
-      ...JSON_HEADERS,
-      'content-type': 'application/json; charset=utf-16',
+    // body-parser decodes the Unicode charsets JSON allows (RFC 7159 8.1).
+    const utf16 = await request(service.url, {
+      method: 'POST',
+      headers: { ...JSON_HEADERS, 'content-type': 'application/json; charset=utf-16le' },
+      body: Buffer.from(JSON.stringify(toolsCall(5, 'list_dags')), 'utf16le'),
     });
-    expect(utf16.status).toBe(415);
-    expect(utf16.json?.error?.message).toMatch(/UTF-8/);
-    recordRow('bad input', 'Content-Type: application/json; charset=utf-16', utf16.saw, utf16.ms);
+    expect(utf16.statusCode).toBe(200);
+    expect(await utf16.body.text()).toContain('"id":5');
+    const latin1 = await send(JSON.stringify(toolsCall(6, 'list_dags')), {
+      ...JSON_HEADERS,
+      'content-type': 'application/json; charset=iso-8859-1',
+    });
+    expect(latin1.status).toBe(415);
+    expect(latin1.json?.error?.message).toMatch(/UTF-8/);
+    recordRow('bad input', 'Content-Type: application/json; charset=iso-8859-1', latin1.saw, latin1.ms);
   });
 
   it('an unknown path, or a write to a health route → 404 JSON naming the MCP endpoint', async () => {
