@@ -74,7 +74,7 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
       registerCompletions(server, rctx);
     },
   });
-  const { app, state, mcp } = createApp({
+  const { app, state, mcp, oauth } = createApp({
     settings,
     logger,
     metrics,
@@ -124,6 +124,7 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
         logger,
         cleanup: async () => {
           await mcp.close();
+          await oauth?.close();
           await airflow.close();
         },
       }),

@@ -21,6 +21,7 @@ import type { CallContext } from './call-context.js';
 import { AirflowHttp } from './http-client.js';
 import { createResilience, type Resilience } from './resilience.js';
 import { createResponseBudget } from './response-budget.js';
+import { type SignInAdapter, signInV1, signInV2 } from './sign-in.js';
 import { isAirflowFault, isRetryable, notAFault, retryAfterMsOf } from './upstream-errors.js';
 
 export interface AirflowClientDeps {
@@ -36,6 +37,8 @@ export interface AirflowClientDeps {
 export interface AirflowClient {
   readonly http: AirflowHttp;
   adapterFor(ctx: CallContext): Promise<AirflowAdapter>;
+  /** How users sign in with their Airflow account on this Airflow's version (oauth mode). */
+  signInFor(ctx: CallContext): Promise<SignInAdapter>;
   /** Checks that something answers at the Airflow URL (any HTTP status), for readiness reporting. */
   reachable(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
@@ -53,6 +56,7 @@ function authProviderFor(deps: AirflowClientDeps, http: () => AirflowHttp): Auth
   const s = deps.settings;
   switch (s.airflowAuthMode) {
     case 'forward':
+    case 'oauth': // the credential a sign-in token carries, forwarded exactly like forward mode's
       return forwardAuth;
     case 'none':
       return noAuth;
@@ -121,7 +125,7 @@ export function createAirflowClient(deps: AirflowClientDeps): AirflowClient {
     budget: createResponseBudget(deps.settings.upstreamMemoryBudgetBytes),
     auth,
     metrics: deps.metrics,
-    forwarding: deps.settings.airflowAuthMode === 'forward',
+    forwarding: deps.settings.airflowAuthMode === 'forward' || deps.settings.airflowAuthMode === 'oauth',
     resilience: resilienceFor(deps),
     now: deps.now,
   });
@@ -170,6 +174,10 @@ export function createAirflowClient(deps: AirflowClientDeps): AirflowClient {
           throw error;
         });
       return api === 'v2' ? createAdapterV2(call, uiBaseUrls) : createAdapterV1(call, uiBaseUrls);
+    },
+    async signInFor(ctx) {
+      const { api } = await resolver.resolve(ctx.signal);
+      return api === 'v2' ? signInV2(client) : signInV1(client);
     },
     async reachable(timeoutMs) {
       try {

@@ -20,6 +20,7 @@ export const forwardAuth: AuthProvider = {
   async authorize(ctx) {
     const c = ctx.credentials;
     if (!c) return { authorization: undefined, path: 'anonymous' };
+    if (c.via === 'oauth') return { authorization: c.header, path: 'oauth' };
     return { authorization: c.header, path: c.scheme === 'bearer' ? 'forwarded_bearer' : 'forwarded_basic' };
   },
   invalidate: () => false,

@@ -45,8 +45,8 @@ export const SETTINGS = {
   },
   airflowAuthMode: {
     env: 'AIRFLOW_AUTH_MODE',
-    help: "How calls to Airflow authenticate: forward (caller's Authorization header), token, password, none",
-    schema: z.enum(['forward', 'token', 'password', 'none']).default('forward'),
+    help: "How calls to Airflow authenticate: forward (caller's Authorization header), oauth (sign in from the MCP client), token, password, none",
+    schema: z.enum(['forward', 'oauth', 'token', 'password', 'none']).default('forward'),
   },
   airflowAuthToken: {
     env: 'AIRFLOW_AUTH_TOKEN',
@@ -234,6 +234,45 @@ export const SETTINGS = {
     help: 'How long an open breaker fails calls fast before letting one probe call through, in ms',
     schema: int(100, 600_000).default(10_000),
   },
+  mcpPublicUrl: {
+    env: 'MCP_PUBLIC_URL',
+    help: 'Public origin clients reach this service at (e.g. https://mcp.example.com); required for AIRFLOW_AUTH_MODE=oauth',
+    schema: z
+      .url({ protocol: /^https?$/ })
+      .refine((u) => /^https?:\/\/[^/?#]+\/?$/.test(u), 'must be an origin without path, query or fragment')
+      .transform((u) => u.replace(/\/$/, ''))
+      .optional(),
+  },
+  mcpOauthKeysFile: {
+    env: 'MCP_OAUTH_KEYS_FILE',
+    help: 'File of keys for sign-in codes and tokens: "<key id> <base64url of 32 random bytes>" per line, first one signs; required for AIRFLOW_AUTH_MODE=oauth',
+    schema: z.string().min(1).optional(),
+  },
+  mcpOauthTokenTtlSeconds: {
+    env: 'MCP_OAUTH_TOKEN_TTL_SECONDS',
+    help: "Lifetime of an access token from sign-in, in seconds (never past the Airflow token's own expiry)",
+    schema: int(60, 7 * 86_400).default(3_600),
+  },
+  mcpOauthCimdAllowPrivate: {
+    env: 'MCP_OAUTH_CIMD_ALLOW_PRIVATE',
+    help: 'Allow client metadata documents on private or loopback addresses (tests only)',
+    schema: bool.default(false),
+  },
+  mcpOauthCimdCaFile: {
+    env: 'MCP_OAUTH_CIMD_CA_FILE',
+    help: 'PEM CA bundle trusted, besides the system store, when fetching client metadata documents',
+    schema: z.string().min(1).optional(),
+  },
+  mcpOauthAllowAirflowHeader: {
+    env: 'MCP_OAUTH_ALLOW_AIRFLOW_HEADER',
+    help: 'In oauth mode, also accept a raw Airflow credential in X-Airflow-Authorization (for automation)',
+    schema: bool.default(false),
+  },
+  mcpOauthLoginAttempts: {
+    env: 'MCP_OAUTH_LOGIN_ATTEMPTS',
+    help: 'Failed sign-ins allowed per client address per replica in 5 minutes before more are refused',
+    schema: int(1, 10_000).default(10),
+  },
   servedByHeader: {
     env: 'SERVED_BY_HEADER',
     help: 'Send the x-served-by response header (the replica name, nothing else)',
@@ -298,6 +337,13 @@ export const settingsSchema = z.object(settingsShape).superRefine((s, issue) => 
       code: 'custom',
       path: ['airflowJwksUrl'],
       message: 'set either AIRFLOW_JWT_SECRET or AIRFLOW_JWKS_URL, not both',
+    });
+  }
+  if (s.airflowAuthMode === 'oauth' && (!s.mcpPublicUrl || !s.mcpOauthKeysFile)) {
+    issue.addIssue({
+      code: 'custom',
+      path: [s.mcpPublicUrl ? 'mcpOauthKeysFile' : 'mcpPublicUrl'],
+      message: 'MCP_PUBLIC_URL and MCP_OAUTH_KEYS_FILE are required when AIRFLOW_AUTH_MODE=oauth',
     });
   }
   // The service holds Airflow credentials in these modes: whoever reaches it acts with them.

@@ -12,6 +12,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { DirectDispatch } from './direct-dispatch.js';
 import { createInboundAuth, parseApiKeysFile } from './inbound-auth.js';
 import { createMcpRoute, exchangeOf, type McpExchange } from './mcp-route.js';
+import { createOAuth } from './oauth/index.js';
 import { createReadiness, type ServiceState } from './readiness.js';
 import { assignRequestId, hostPolicy } from './request-guards.js';
 import { jsonRpcError, sendJson } from './respond.js';
@@ -74,6 +75,11 @@ export function createApp(deps: AppDeps) {
         : 'no inbound authentication: only callers on this host can reach the server (loopback bind)',
     );
   }
+  const readFile = deps.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+  const oauth =
+    settings.airflowAuthMode === 'oauth'
+      ? createOAuth({ settings, airflow: deps.airflow, logger, now: deps.now, readFile })
+      : undefined;
   const mcp = createMcpRoute({
     factory: deps.factory,
     direct: deps.direct,
@@ -83,6 +89,7 @@ export function createApp(deps: AppDeps) {
     hostPolicy: hostPolicy(settings.host, settings.allowedHosts, settings.allowedOrigins),
     inbound,
     forwardMode,
+    authenticate: oauth?.authenticate,
     maxConcurrent: settings.maxConcurrentRequests,
     body: {
       maxBytes: settings.maxBodyBytes,
@@ -102,7 +109,7 @@ export function createApp(deps: AppDeps) {
   const fixedRoutes = new Set(['/healthz', '/readyz', '/metrics']);
   /** The metric label: a route template, never the raw path. */
   const routeLabel = (path: string) =>
-    mcpPaths.has(path) ? settings.mcpPath : fixedRoutes.has(path) ? path : 'other';
+    mcpPaths.has(path) ? settings.mcpPath : fixedRoutes.has(path) ? path : (oauth?.routeOf(path) ?? 'other');
   const servedBy = settings.servedByHeader ? deps.replica : undefined;
 
   /** Access log line and HTTP/RPC metrics once the response is written. */
@@ -162,6 +169,8 @@ export function createApp(deps: AppDeps) {
     });
     res.end(text);
   });
+  // Sign-in endpoints (oauth mode): their own parsers and answers, outside the MCP endpoint's guards.
+  if (oauth) app.use(oauth.router);
   app.use((_req: Request, res: Response) => {
     sendJson(res, 404, { error: 'not found', hint: `The MCP endpoint is ${settings.mcpPath}` });
   });
@@ -171,5 +180,5 @@ export function createApp(deps: AppDeps) {
     jsonRpcError(res, 500, -32603, 'Internal error.');
   });
 
-  return { app, state, mcp };
+  return { app, state, mcp, oauth };
 }

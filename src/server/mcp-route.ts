@@ -16,6 +16,7 @@ import { checkComplexity, idOf } from './body-guard.js';
 import { type BodyLimits, bodyErrors, jsonBody } from './body-parsing.js';
 import { type DirectDispatch, directMessage } from './direct-dispatch.js';
 import { type InboundAuth, refuseInbound } from './inbound-auth.js';
+import type { OAuthDecision } from './oauth/bearer.js';
 import { checkHostOrigin, type HostPolicy } from './request-guards.js';
 import { jsonRpcError } from './respond.js';
 
@@ -71,6 +72,8 @@ export interface McpRouteDeps {
   hostPolicy: HostPolicy;
   inbound: InboundAuth;
   forwardMode: boolean;
+  /** oauth mode: turns the caller's access token into the Airflow credential to forward. */
+  authenticate?: ((headers: IncomingMessage['headers']) => Promise<OAuthDecision>) | undefined;
   maxConcurrent: number;
   body: BodyLimits;
 }
@@ -174,6 +177,18 @@ export function createMcpRoute(deps: McpRouteDeps) {
     next();
   };
 
+  /** oauth mode: only this service's access tokens pass, before the body is read or anything reaches Airflow. */
+  const signIn: RequestHandler = async (req, res, next) => {
+    const decision = await deps.authenticate!(req.headers);
+    if (!decision.ok) {
+      metrics.authForwarding.inc({ path: 'rejected' });
+      jsonRpcError(res, 401, -32001, decision.message, { 'www-authenticate': decision.challenge });
+      return;
+    }
+    res.locals.signedIn = decision.credentials;
+    next();
+  };
+
   /** The parsed message on to the direct path or the SDK, with the caller's own context. */
   const dispatch: RequestHandler = async (req: Request, res: Response) => {
     const exchange = exchangeOf(res);
@@ -195,7 +210,11 @@ export function createMcpRoute(deps: McpRouteDeps) {
       delete req.headers['mcp-session-id'];
     }
 
-    const credentials = deps.forwardMode ? parseAuthorization(req.headers.authorization) : undefined;
+    const credentials: RequestContext['credentials'] | 'invalid' = deps.authenticate
+      ? (res.locals.signedIn as RequestContext['credentials'])
+      : deps.forwardMode
+        ? parseAuthorization(req.headers.authorization)
+        : undefined;
     if (credentials === 'invalid') {
       metrics.authForwarding.inc({ path: 'rejected' });
       jsonRpcError(
@@ -240,6 +259,7 @@ export function createMcpRoute(deps: McpRouteDeps) {
     hostOrigin,
     onlyPost,
     inboundAuth,
+    ...(deps.authenticate ? [signIn] : []),
     ...jsonBody(deps.body, metrics),
     admit,
     dispatch,

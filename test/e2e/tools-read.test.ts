@@ -381,7 +381,7 @@ describe('read tools against real Airflow 3', () => {
     const api = await h.call('get_airflow_config', { section: 'api' });
     const sections = api.sections as Record<string, Record<string, string>>;
     expect(Object.keys(sections)).toEqual(['api']);
-    expect(sections.api!.port).toBe('9091');
+    expect(sections.api!.port).toBe(new URL(h.airflow.url).port);
     expect(sections.api!.expose_config).toMatch(/true/i);
     const all = await h.call('get_airflow_config');
     const allSections = all.sections as Record<string, Record<string, string>>;

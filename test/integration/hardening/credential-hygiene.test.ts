@@ -1,15 +1,17 @@
 // One file runs the whole credential workload (every auth mode, failures, faults, a real process) and then
 // searches everything the service emitted — logs, responses, headers, metrics, errors — for every credential.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SignJWT } from 'jose';
+import { jwtDecrypt, SignJWT } from 'jose';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ConfigError } from '../../../src/config/settings.js';
 import { type Simulator, startSimulator } from '../../../src/sim/index.js';
 import { type FrontProxy, sendJson, startFrontProxy } from '../../helpers/front-proxy.js';
+import { freePort, newKey, openLoginPage, postLogin, writeKeysFile } from '../../helpers/oauth.js';
 import { legacyHeaders, rawPost, toolsCall } from '../../helpers/raw-mcp.js';
 import { metricValue, startTestService, type TestService } from '../../helpers/service.js';
 import { recordRow } from './support.js';
@@ -290,6 +292,92 @@ describe('credential hygiene across the whole workload', () => {
       async (s) => {
         const r = await exchange(s, 'list_dags', {}, {});
         expect(r.text).toContain('upstream_unauthorized');
+      },
+    );
+  });
+
+  it('oauth mode: sign-in (right and wrong password), token exchange, tool calls, refusals, an echoing upstream', async () => {
+    const key = newKey();
+    addCredential('oauth key', key);
+    const keysFile = writeKeysFile([`k1 ${key}`]);
+    const port = String(await freePort());
+    const publicUrl = `http://127.0.0.1:${port}`;
+    await service(
+      'oauth',
+      {
+        PORT: port,
+        AIRFLOW_AUTH_MODE: 'oauth',
+        MCP_PUBLIC_URL: publicUrl,
+        MCP_OAUTH_KEYS_FILE: keysFile,
+        AIRFLOW_API_VERSION: 'v2',
+      },
+      async (s) => {
+        const record = async (where: string, res: Response, withBody = true) => {
+          const headers = Object.fromEntries([...res.headers].filter(([k]) => k !== 'location'));
+          emitted.push({ where: `headers ${where}`, text: JSON.stringify(headers) });
+          if (withBody) emitted.push({ where: `body ${where}`, text: await res.text() });
+        };
+        const redirectUri = 'http://127.0.0.1:40333/cb';
+        const reg = await fetch(`${publicUrl}/register`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ client_name: 'hygiene', redirect_uris: [redirectUri] }),
+        });
+        const clientId = ((await reg.json()) as { client_id: string }).client_id;
+        const verifier = 'v'.repeat(43);
+        const challenge = createHash('sha256').update(verifier).digest('base64url');
+        const authorize = `${publicUrl}/authorize?${new URLSearchParams({
+          response_type: 'code',
+          client_id: clientId,
+          redirect_uri: redirectUri,
+          code_challenge: challenge,
+          code_challenge_method: 'S256',
+        })}`;
+        const page = await openLoginPage(authorize);
+        emitted.push({ where: 'login page', text: page.html });
+        await record('wrong password', await postLogin(publicUrl, page, 'alice', `${ALICE_PASSWORD}-x`));
+        const ok = await postLogin(publicUrl, page, 'alice', ALICE_PASSWORD);
+        expect(ok.status).toBe(302);
+        await record('sign-in redirect', ok);
+        const code = new URL(ok.headers.get('location')!).searchParams.get('code')!;
+        addCredential('oauth code', code);
+        const redeem = (v: string) =>
+          fetch(`${publicUrl}/token`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams({
+              grant_type: 'authorization_code',
+              code,
+              client_id: clientId,
+              redirect_uri: redirectUri,
+              code_verifier: v,
+            }),
+          });
+        await record('token wrong verifier', await redeem('w'.repeat(43)));
+        const tokenRes = await redeem(verifier);
+        await record('token', tokenRes, false);
+        const accessToken = ((await tokenRes.json()) as { access_token: string }).access_token;
+        addCredential('oauth access token', accessToken);
+        const { payload } = await jwtDecrypt(accessToken, Buffer.from(key, 'base64url'));
+        const airflowCredential = String(payload.cred);
+        expect(airflowCredential).toMatch(/^Bearer eyJ/);
+        addCredential('alice Airflow token from sign-in', airflowCredential.slice('Bearer '.length));
+        const bearer = { authorization: `Bearer ${accessToken}` };
+        expect((await exchange(s, 'list_dags', {}, bearer)).status).toBe(200);
+        await exchange(s, 'trigger_dag', { dag_id: 'asset_producer_orders' }, bearer); // viewer: 403
+        await exchange(s, 'list_dags', {}, { authorization: `Bearer ${aliceJwt}` }); // raw Airflow token
+        await exchange(s, 'list_dags', {}, { authorization: `Bearer ${accessToken.slice(0, -3)}abc` });
+        await exchange(s, 'list_dags', {}, { 'x-airflow-authorization': `Bearer ${aliceJwt}` });
+        sim.setFault({
+          match: { pathIncludes: '/dags' },
+          status: 500,
+          body: { detail: `bad header ${airflowCredential}` },
+        });
+        expect((await exchange(s, 'list_dags', {}, bearer)).text).toContain('[redacted]');
+        sim.setFault(null);
+        const m = await s.metrics();
+        expect(metricValue(m, 'airflow_mcp_auth_forwarding_total', { path: 'oauth' })).toBeGreaterThan(0);
+        expect(readFileSync(keysFile, 'utf8')).toContain(key);
       },
     );
   });
