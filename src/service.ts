@@ -80,6 +80,7 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
     metrics,
     airflow,
     factory,
+    tools,
     direct: deps.directDispatch === false ? undefined : createDirectDispatch(tools),
     replica: deps.replica,
     airflowSource: deps.airflow.source,
