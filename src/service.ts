@@ -1,10 +1,12 @@
 // The composition root: builds every part from settings and injected dependencies, and starts listening.
+
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import type { Dispatcher } from 'undici';
 import { createAirflowClient } from './airflow/airflow-client.js';
+import { airflowOptions } from './config/airflow-options.js';
 import type { DiscoveredAirflow } from './config/discover-airflow.js';
 import type { Settings } from './config/settings.js';
 import { COMPLETION_CAPABILITIES, registerCompletions } from './mcp/completions.js';
@@ -53,8 +55,7 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
   const registry = new Registry();
   const metrics = createMetrics(registry, BUILD);
   const airflow = createAirflowClient({
-    baseUrl: deps.airflow.url,
-    settings,
+    options: airflowOptions(settings, deps.airflow.url),
     metrics,
     logger,
     now,
