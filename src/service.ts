@@ -6,6 +6,7 @@ import type { Dispatcher } from 'undici';
 import { createAirflowClient } from './airflow/airflow-client.js';
 import type { DiscoveredAirflow } from './config/discover-airflow.js';
 import type { Settings } from './config/settings.js';
+import { COMPLETION_CAPABILITIES, registerCompletions } from './mcp/completions.js';
 import { SERVER_INSTRUCTIONS } from './mcp/instructions.js';
 import { PROMPT_CAPABILITIES, registerPrompts } from './mcp/prompts.js';
 import { RESOURCE_CAPABILITIES, registerResources } from './mcp/resources.js';
@@ -16,6 +17,7 @@ import { createMetrics } from './observability/metrics.js';
 import { createApp } from './server/app.js';
 import { createDirectDispatch } from './server/direct-dispatch.js';
 import { shutdown, trackConnections } from './server/lifecycle.js';
+import { hostPolicy, hostPolicyWarning } from './server/request-guards.js';
 import { allTools } from './tools/index.js';
 import { BUILD } from './version.js';
 
@@ -53,6 +55,9 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
   });
   const tools = createToolRegistry(allTools, {
     readOnly: settings.readOnly,
+    toolsets: settings.toolsets,
+    tools: settings.tools,
+    excludeTools: settings.excludeTools,
     maxOutputBytes: settings.maxOutputBytes,
     metrics,
     now,
@@ -62,10 +67,11 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
     version: BUILD.version,
     instructions: SERVER_INSTRUCTIONS,
     tools,
-    capabilities: { ...RESOURCE_CAPABILITIES, ...PROMPT_CAPABILITIES },
+    capabilities: { ...RESOURCE_CAPABILITIES, ...PROMPT_CAPABILITIES, ...COMPLETION_CAPABILITIES },
     extend: (server, rctx) => {
       registerResources(server, rctx, { maxOutputBytes: settings.maxOutputBytes });
       registerPrompts(server);
+      registerCompletions(server, rctx);
     },
   });
   const { app, state, mcp, oauth } = createApp({
@@ -74,6 +80,7 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
     metrics,
     airflow,
     factory,
+    tools,
     direct: deps.directDispatch === false ? undefined : createDirectDispatch(tools),
     replica: deps.replica,
     airflowSource: deps.airflow.source,
@@ -85,6 +92,11 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
     server.once('error', reject);
     server.listen(settings.port, settings.host, () => resolve());
   });
+  const anyHost = hostPolicyWarning(
+    hostPolicy(settings.host, settings.allowedHosts, settings.allowedOrigins),
+    settings.host,
+  );
+  if (anyHost) logger.warn({ host: settings.host, allowed_hosts: settings.allowedHosts }, anyHost);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}${settings.mcpPath}`;

@@ -5,8 +5,8 @@ import type { Settings } from '../config/settings.js';
 import { AppError } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { AirflowAdapter } from './adapter.js';
-import { AdapterV1 } from './adapter-v1.js';
-import { AdapterV2 } from './adapter-v2.js';
+import { createAdapterV1 } from './adapter-v1.js';
+import { createAdapterV2 } from './adapter-v2.js';
 import { createAirflowDispatcher } from './airflow-dispatcher.js';
 import { type ApiVersionResolver, fixedVersion, probingVersion } from './api-version.js';
 import {
@@ -132,23 +132,35 @@ export function createAirflowClient(deps: AirflowClientDeps): AirflowClient {
   const client = http;
   const resolver: ApiVersionResolver =
     deps.settings.airflowApiVersion === 'auto'
-      ? probingVersion(client, (found) => {
-          deps.metrics.airflowInfo.reset();
-          deps.metrics.airflowInfo.set(
-            { api_version: found.api, airflow_version: found.airflowVersion ?? 'unknown' },
-            1,
-          );
-          deps.logger.info(
-            { api_version: found.api, airflow_version: found.airflowVersion },
-            'Airflow API version detected',
-          );
+      ? probingVersion({
+          // No credentials: the answer must not depend on who happened to ask first.
+          get: (path, signal) => client.raw(path, { method: 'GET', signal }),
+          timeoutMs: deps.settings.airflowTimeoutMs,
+          onDetected(found) {
+            deps.metrics.airflowInfo.reset();
+            deps.metrics.airflowInfo.set(
+              { api_version: found.api, airflow_version: found.airflowVersion ?? 'unknown' },
+              1,
+            );
+            deps.logger.info(
+              { api_version: found.api, airflow_version: found.airflowVersion, evidence: found.evidence },
+              'Airflow API version detected',
+            );
+          },
+          onFailed(error) {
+            deps.logger.warn(
+              { code: error.code, status: error.status, reason: error.message },
+              'Airflow API version detection failed; the next call tries again',
+            );
+          },
         })
       : fixedVersion(deps.settings.airflowApiVersion);
 
+  const uiBaseUrls = [deps.baseUrl, ...(deps.settings.airflowUiUrl ? [deps.settings.airflowUiUrl] : [])];
   return {
     http: client,
     async adapterFor(ctx) {
-      const { api } = await resolver.resolve(ctx);
+      const { api } = await resolver.resolve(ctx.signal);
       const call = (req: Parameters<AirflowHttp['send']>[2]) =>
         client.send(ctx, api, req).catch((error: unknown) => {
           // A connection-level failure may mean Airflow was replaced (e.g. upgraded): probe again next time.
@@ -161,10 +173,10 @@ export function createAirflowClient(deps: AirflowClientDeps): AirflowClient {
           }
           throw error;
         });
-      return api === 'v2' ? new AdapterV2(call) : new AdapterV1(call);
+      return api === 'v2' ? createAdapterV2(call, uiBaseUrls) : createAdapterV1(call, uiBaseUrls);
     },
     async signInFor(ctx) {
-      const { api } = await resolver.resolve(ctx);
+      const { api } = await resolver.resolve(ctx.signal);
       return api === 'v2' ? signInV2(client) : signInV1(client);
     },
     async reachable(timeoutMs) {

@@ -2,9 +2,8 @@
 import { decodeJwt } from 'jose';
 import { AppError } from '../errors.js';
 import type { AuthPath } from '../observability/metrics.js';
+import type { ApiVersion } from './adapter.js';
 import type { CallContext } from './call-context.js';
-
-export type ApiVersion = 'v1' | 'v2';
 
 export interface UpstreamAuth {
   authorization: string | undefined;

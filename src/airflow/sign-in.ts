@@ -2,7 +2,7 @@
 // POST {base}/auth/token; Airflow 2 has no token endpoint, so its Basic credential is checked with one call.
 import { decodeJwt } from 'jose';
 import { AppError } from '../errors.js';
-import type { ApiVersion } from './auth-providers.js';
+import type { ApiVersion } from './adapter.js';
 import type { CallContext } from './call-context.js';
 import type { AirflowHttp } from './http-client.js';
 

@@ -7,6 +7,8 @@ import type { McpServerFactory } from '@modelcontextprotocol/server';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { AirflowClient } from '../airflow/airflow-client.js';
 import { ConfigError, type Settings } from '../config/settings.js';
+import { narrowingFromPath } from '../mcp/exposure.js';
+import type { ToolRegistry } from '../mcp/tool-registry.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { DirectDispatch } from './direct-dispatch.js';
@@ -23,6 +25,8 @@ export interface AppDeps {
   metrics: Metrics;
   airflow: AirflowClient;
   factory: McpServerFactory;
+  /** The tool registry: the path forms narrow its operator exposure per request. */
+  tools: Pick<ToolRegistry, 'narrow'>;
   /** Fast answers for plain 2025-era tools/list and tools/call; undefined sends everything to the SDK. */
   direct: DirectDispatch | undefined;
   replica: string;
@@ -90,6 +94,8 @@ export function createApp(deps: AppDeps) {
     inbound,
     forwardMode,
     authenticate: oauth?.authenticate,
+    mcpPath: settings.mcpPath,
+    tools: deps.tools,
     maxConcurrent: settings.maxConcurrentRequests,
     body: {
       maxBytes: settings.maxBodyBytes,
@@ -107,9 +113,26 @@ export function createApp(deps: AppDeps) {
   });
   const mcpPaths = new Set([settings.mcpPath, `${settings.mcpPath}/`]);
   const fixedRoutes = new Set(['/healthz', '/readyz', '/metrics']);
+  /** The MCP path forms (routes for express, templates for metric labels). */
+  const mcpForms = [
+    settings.mcpPath,
+    `${settings.mcpPath}/readonly`,
+    `${settings.mcpPath}/x/:toolsets`,
+    `${settings.mcpPath}/x/:toolsets/readonly`,
+  ];
+  const mcpFormLabel = (path: string): string | undefined => {
+    if (mcpPaths.has(path)) return settings.mcpPath;
+    if (!path.startsWith(`${settings.mcpPath}/`)) return undefined;
+    const narrowing = narrowingFromPath(path.slice(settings.mcpPath.length));
+    if (!narrowing) return undefined;
+    const sets = narrowing.toolsets ? '/x/{toolsets}' : '';
+    return `${settings.mcpPath}${sets}${narrowing.readOnly ? '/readonly' : ''}`;
+  };
   /** The metric label: a route template, never the raw path. */
   const routeLabel = (path: string) =>
-    mcpPaths.has(path) ? settings.mcpPath : fixedRoutes.has(path) ? path : (oauth?.routeOf(path) ?? 'other');
+    mcpFormLabel(path) ?? (fixedRoutes.has(path) ? path : (oauth?.routeOf(path) ?? 'other'));
+  const isMcpRoute = (route: string) =>
+    route === settings.mcpPath || route.startsWith(`${settings.mcpPath}/`);
   const servedBy = settings.servedByHeader ? deps.replica : undefined;
 
   /** Access log line and HTTP/RPC metrics once the response is written. */
@@ -121,13 +144,13 @@ export function createApp(deps: AppDeps) {
       metrics.httpRequests.inc({ method, route, status: String(res.statusCode) });
       metrics.httpDuration.observe({ method, route }, seconds);
       const observed = exchange.observed;
-      if (route === settings.mcpPath) {
+      if (isMcpRoute(route)) {
         metrics.rpcRequests.inc({
           rpc_method: observed?.rpcMethod ?? 'none',
           outcome: res.statusCode < 400 ? 'ok' : 'error',
         });
       }
-      const level = route === settings.mcpPath || res.statusCode >= 500 ? 'info' : 'debug';
+      const level = isMcpRoute(route) || res.statusCode >= 500 ? 'info' : 'debug';
       logger[level](
         {
           request_id: exchange.requestId,
@@ -158,7 +181,7 @@ export function createApp(deps: AppDeps) {
     next();
   });
 
-  app.all(settings.mcpPath, mcp.handlers, mcp.errors);
+  app.all(mcpForms, mcp.handlers, mcp.errors);
   app.get('/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
   app.get('/readyz', (_req, res) => readiness.handler(res));
   app.get('/metrics', async (_req, res) => {

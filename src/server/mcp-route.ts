@@ -8,8 +8,10 @@ import { createMcpHandler, type McpServerFactory } from '@modelcontextprotocol/s
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { AirflowClient } from '../airflow/airflow-client.js';
 import { parseAuthorization } from '../airflow/call-context.js';
+import { type Exposure, narrowingFromPath, UnknownToolsetError } from '../mcp/exposure.js';
 import type { RequestContext, RequestObservations } from '../mcp/request-context.js';
 import { REQUEST_CONTEXT_KEY } from '../mcp/server-factory.js';
+import type { ToolRegistry } from '../mcp/tool-registry.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { checkComplexity, idOf } from './body-guard.js';
@@ -18,7 +20,7 @@ import { type DirectDispatch, directMessage } from './direct-dispatch.js';
 import { type InboundAuth, refuseInbound } from './inbound-auth.js';
 import type { OAuthDecision } from './oauth/bearer.js';
 import { checkHostOrigin, type HostPolicy } from './request-guards.js';
-import { jsonRpcError } from './respond.js';
+import { jsonRpcError, sendJson } from './respond.js';
 
 /** Known JSON-RPC methods become label values; anything else is 'other', so labels stay bounded. */
 const KNOWN_METHODS = new Set([
@@ -76,6 +78,10 @@ export interface McpRouteDeps {
   authenticate?: ((headers: IncomingMessage['headers']) => Promise<OAuthDecision>) | undefined;
   maxConcurrent: number;
   body: BodyLimits;
+  /** The MCP path; the path forms below it narrow the tools a request sees (`/readonly`, `/x/<toolsets>`). */
+  mcpPath: string;
+  /** The operator's tools, narrowed per request by the path forms. */
+  tools: Pick<ToolRegistry, 'narrow'>;
 }
 
 /** One request to the endpoint, as the access log sees it: filled in while the request is served. */
@@ -108,6 +114,28 @@ export function createMcpRoute(deps: McpRouteDeps) {
     if (!host.ok) {
       metrics.rejected.inc({ reason: host.reason });
       jsonRpcError(res, 403, -32000, host.message);
+      return;
+    }
+    next();
+  };
+
+  /**
+   * The path forms: `/mcp/readonly`, `/mcp/x/<toolset>[,<toolset>…]` and both combined narrow what the
+   * operator exposes for this request (never widen it). An unknown toolset is a 404 naming the real ones.
+   */
+  const pathExposure: RequestHandler = (req, res, next) => {
+    const rest = req.path.slice(deps.mcpPath.length);
+    const narrowing = narrowingFromPath(rest);
+    if (narrowing === undefined) {
+      sendJson(res, 404, { error: 'not found', hint: `The MCP endpoint is ${deps.mcpPath}` });
+      return;
+    }
+    if (narrowing.toolsets === undefined && narrowing.readOnly === undefined) return next();
+    try {
+      res.locals.exposure = deps.tools.narrow(narrowing);
+    } catch (error) {
+      if (!(error instanceof UnknownToolsetError)) throw error;
+      sendJson(res, 404, { error: 'not found', hint: error.message });
       return;
     }
     next();
@@ -238,6 +266,7 @@ export function createMcpRoute(deps: McpRouteDeps) {
       logger: deps.logger,
       observed,
       airflowFor: (call) => deps.airflow.adapterFor(call),
+      ...(res.locals.exposure ? { exposure: res.locals.exposure as Exposure } : {}),
     };
     const direct = deps.direct && directMessage(req.headers, body);
     if (direct) {
@@ -256,6 +285,7 @@ export function createMcpRoute(deps: McpRouteDeps) {
   };
 
   const handlers: RequestHandler[] = [
+    pathExposure,
     hostOrigin,
     onlyPost,
     inboundAuth,

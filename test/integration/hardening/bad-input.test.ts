@@ -210,17 +210,19 @@ describe('JSON-RPC and tool-level errors', () => {
     recordRow('bad input', 'unknown tool', sawOf(r), r.ms);
   });
 
-  it('invalid params → -32602 naming the field', async () => {
+  it('invalid params → an isError result naming the field, what was expected and an example', async () => {
     const r = await callTool(service.url, 'list_dags', { limit: 'lots' });
-    expect(r.ex.rpc?.error?.code).toBe(-32602);
-    expect(r.ex.rpc?.error?.message).toMatch(/list_dags: limit:/);
+    expect(r.ex.rpc?.error).toBeUndefined();
+    expect(r.body?.code).toBe('invalid_argument');
+    expect(r.body?.message).toMatch(/limit.*expected a number/);
+    expect(r.body?.hint).toMatch(/limit=\d+/);
     recordRow('bad input', 'limit: "lots"', sawOf(r), r.ms);
   });
 
-  it('an oversized identifier → -32602 naming the field', async () => {
+  it('an oversized identifier → an isError result naming the field', async () => {
     const r = await callTool(service.url, 'get_dag_details', { dag_id: 'd'.repeat(300) });
-    expect(r.ex.rpc?.error?.code).toBe(-32602);
-    expect(r.ex.rpc?.error?.message).toMatch(/dag_id:/);
+    expect(r.body?.code).toBe('invalid_argument');
+    expect(r.body?.message).toMatch(/dag_id/);
     recordRow('bad input', 'dag_id of 300 characters', sawOf(r), r.ms);
   });
 });

@@ -101,8 +101,15 @@ describe(`big answers in the chart's memory limit (${memory.how})`, () => {
           outcome('get_xcom_entry', { dag_id: 'd', run_id: 'r', task_id: taskId }, i + 1),
         ),
       );
-      // Larger than anything the tool could show: refused by its read limit, never buffered.
-      expect(tally(outcomes)).toEqual({ upstream_unavailable: 256 });
+      // Larger than anything the tool could show: refused by its read limit, never buffered. An answer of
+      // undeclared length takes budget as it arrives, so under load some calls may instead be told the
+      // server is busy (retryable): a clear error too.
+      const counts = tally(outcomes);
+      if (taskId === 't') expect(counts).toEqual({ upstream_unavailable: 256 });
+      else {
+        expect(Object.keys(counts).every((k) => k.startsWith('upstream_unavailable'))).toBe(true);
+        expect(counts.upstream_unavailable).toBeGreaterThan(0);
+      }
       recordRow(
         'upstream',
         `256 concurrent get_xcom_entry for a 4 MB XCom (${taskId === 't' ? 'Content-Length' : 'chunked'}), 384 MiB memory limit`,
