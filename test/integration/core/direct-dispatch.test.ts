@@ -1,6 +1,6 @@
 // Plain 2025-era tools/list and tools/call are answered without the SDK: the bytes must be the SDK's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { MCP_ACCEPT, type RawExchange, rawPost } from '../../helpers/raw-mcp.js';
 import { startTestService, type TestService } from '../../helpers/service.js';
 

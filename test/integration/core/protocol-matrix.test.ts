@@ -1,6 +1,6 @@
 // Both SDK clients × both Airflow API versions × every auth mode, over real HTTP against the simulator.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { type ClientKind, connectClient, payload } from '../../helpers/clients.js';
 import { metricValue, startTestService, type TestService } from '../../helpers/service.js';
 

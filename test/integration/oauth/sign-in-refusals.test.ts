@@ -2,7 +2,7 @@
 // expired, foreign-audience and removed-key tokens, open redirects, wrong passwords, raw Airflow tokens.
 // None of it may reach Airflow with a credential.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { newKey, openLoginPage, postLogin, writeKeysFile } from '../../helpers/oauth.js';
 import { initialize, rawPost } from '../../helpers/raw-mcp.js';
 import { startTestService, type TestService } from '../../helpers/service.js';

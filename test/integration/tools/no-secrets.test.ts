@@ -1,7 +1,7 @@
 // No connection password or secret extra field reaches any tool result, resource or log line, on either API.
 import { describe, expect, it } from 'vitest';
+import { SEED_CONNECTIONS } from '../../../sim/data-admin.js';
 import { SAFE_EXTRA_KEYS } from '../../../src/airflow/adapter-v2-map.js';
-import { SEED_CONNECTIONS } from '../../../src/sim/data-admin.js';
 import { isWriteTool } from '../../../src/tools/define-tool.js';
 import { allTools } from '../../../src/tools/index.js';
 import { APIS, useStack } from './stack.js';

@@ -6,7 +6,7 @@ import {
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAILURE_LINE } from '../../../src/sim/index.js';
+import { FAILURE_LINE } from '../../../sim/index.js';
 import { payload } from '../../helpers/clients.js';
 import { useStack } from './stack.js';
 
