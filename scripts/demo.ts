@@ -1,9 +1,9 @@
 // `npm run demo`: the Airflow simulator (no auth) plus the service, with a client configuration to paste.
 import { hostname } from 'node:os';
+import { startSimulator } from '../sim/index.js';
 import { loadSettings } from '../src/config/load-settings.js';
 import { createLogger } from '../src/observability/logger.js';
 import { startService } from '../src/service.js';
-import { startSimulator } from '../src/sim/index.js';
 import { BUILD } from '../src/version.js';
 
 const sim = await startSimulator({ auth: 'none', runDurationMs: 5000 });

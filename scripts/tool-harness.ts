@@ -1,13 +1,13 @@
 // Calls tools in-process against the simulator on a deterministic virtual clock (docs generator, size report).
 
 import { Registry } from 'prom-client';
+import { startSimulator } from '../sim/index.js';
 import { createAirflowClient } from '../src/airflow/airflow-client.js';
 import { airflowOptions } from '../src/config/airflow-options.js';
 import { loadSettings } from '../src/config/load-settings.js';
 import { createToolRegistry } from '../src/mcp/tool-registry.js';
 import { createLogger } from '../src/observability/logger.js';
 import { createMetrics } from '../src/observability/metrics.js';
-import { startSimulator } from '../src/sim/index.js';
 import { allTools } from '../src/tools/index.js';
 import { BUILD } from '../src/version.js';
 

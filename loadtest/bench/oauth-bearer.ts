@@ -2,11 +2,11 @@
 // checking it, against forward mode's header parse. Prints µs per request; `npx tsx loadtest/bench/oauth-bearer.ts`.
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { Authenticator, DEFAULT_USERS } from '../../sim/auth.js';
 import { parseAuthorization } from '../../src/airflow/call-context.js';
 import { createBearerCheck } from '../../src/server/oauth/bearer.js';
 import { parseKeyRing } from '../../src/server/oauth/keys.js';
 import { createSealer } from '../../src/server/oauth/sealed.js';
-import { Authenticator, DEFAULT_USERS } from '../../src/sim/auth.js';
 
 const N = Number(process.argv[2] ?? 20_000);
 const resource = 'https://mcp.example.com/mcp';

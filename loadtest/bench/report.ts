@@ -107,7 +107,7 @@ export function writeReport(path: string, r: ReportInput): void {
       .map((l) => l.toFixed(2))
       .join(' / ')}`,
     `- Node ${r.nodeVersion} (the \`node\` devDependency) for every Node target and the load generator`,
-    `- Simulated Airflow: \`src/sim\` with a fixed ${r.latencyMs} ms latency per call, enforced JWTs, one user; every target gets the same bearer token`,
+    `- Simulated Airflow: \`sim/\` with a fixed ${r.latencyMs} ms latency per call, enforced JWTs, one user; every target gets the same bearer token`,
     '',
     '## Targets',
     '',

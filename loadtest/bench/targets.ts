@@ -51,6 +51,7 @@ export async function buildAll(): Promise<void> {
     'loadtest/fixtures/bare-proxy.js',
     'loadtest/fixtures/stack-proxy.js',
     'loadtest/bench/echo-server.js',
+    'loadtest/harness/sim-child.js',
   ]) {
     if (!existsSync(resolve(BUILD, file))) throw new Error(`build did not emit ${file}`);
   }

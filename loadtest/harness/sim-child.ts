@@ -1,7 +1,7 @@
 // Child process: the Airflow simulator with enforced JWTs for N users; prints {url, port, tokens} once listening.
 import { parseArgs } from 'node:util';
-import { startSimulator } from '../../src/sim/index.js';
-import type { SimUser } from '../../src/sim/types.js';
+import { startSimulator } from '../../sim/index.js';
+import type { SimUser } from '../../sim/types.js';
 
 const { values } = parseArgs({
   options: {

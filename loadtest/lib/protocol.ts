@@ -1,5 +1,8 @@
 // JSON-RPC request and HTTP header builders for both MCP wire eras (2025-era handshake, 2026-07-28 envelope).
 import { base64Encode } from './encoding.js';
+import { LATEST_LEGACY_PROTOCOL_VERSION, MCP_ACCEPT, MCP_HEADERS, MODERN_PROTOCOL_VERSION } from './wire.js';
+
+export { LATEST_LEGACY_PROTOCOL_VERSION, MCP_ACCEPT, MCP_HEADERS, MODERN_PROTOCOL_VERSION };
 
 export type RequestId = string | number;
 export type JsonObject = Record<string, unknown>;
@@ -26,11 +29,8 @@ export interface ClientInfo {
 }
 
 /** The 2025-era revisions a load test may negotiate (the server also knows older ones). */
-export const LEGACY_PROTOCOL_VERSIONS = ['2025-03-26', '2025-06-18', '2025-11-25'] as const;
+export const LEGACY_PROTOCOL_VERSIONS = ['2025-03-26', '2025-06-18', LATEST_LEGACY_PROTOCOL_VERSION] as const;
 export type LegacyProtocolVersion = (typeof LEGACY_PROTOCOL_VERSIONS)[number];
-
-/** The first (and, in SDK v2.4, only) revision of the envelope era. */
-export const MODERN_PROTOCOL_VERSION = '2026-07-28';
 
 /** Reserved `_meta` keys of the per-request envelope (core `constants.ts` in the SDK). */
 export const META_KEYS = {
@@ -69,7 +69,7 @@ export interface InitializeOptions {
 
 export function initializeRequest(id: RequestId, options: InitializeOptions = {}): JsonRpcRequest {
   return request(id, 'initialize', {
-    protocolVersion: options.protocolVersion ?? '2025-11-25',
+    protocolVersion: options.protocolVersion ?? LATEST_LEGACY_PROTOCOL_VERSION,
     capabilities: options.capabilities ?? {},
     clientInfo: options.clientInfo ?? DEFAULT_CLIENT_INFO,
   });
@@ -175,12 +175,12 @@ export interface HeaderOptions {
 export function baseHeaders(options: HeaderOptions = {}): Record<string, string> {
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
-    Accept: 'application/json, text/event-stream',
+    Accept: MCP_ACCEPT,
   };
   if (options.authorization !== undefined && options.authorization !== '') {
     headers.Authorization = options.authorization;
   }
-  if (options.sessionId !== undefined) headers['Mcp-Session-Id'] = options.sessionId;
+  if (options.sessionId !== undefined) headers[MCP_HEADERS.sessionId] = options.sessionId;
   return headers;
 }
 
@@ -192,7 +192,7 @@ export function legacyHeaders(
   options: HeaderOptions & { protocolVersion?: string } = {},
 ): Record<string, string> {
   const headers = baseHeaders(options);
-  if (options.protocolVersion !== undefined) headers['MCP-Protocol-Version'] = options.protocolVersion;
+  if (options.protocolVersion !== undefined) headers[MCP_HEADERS.protocolVersion] = options.protocolVersion;
   return headers;
 }
 
@@ -205,12 +205,12 @@ export function modernHeaders(message: JsonRpcRequest, options: HeaderOptions = 
   const headers = baseHeaders(options);
   const meta = message.params?._meta as JsonObject | undefined;
   const version = meta?.[META_KEYS.protocolVersion];
-  headers['MCP-Protocol-Version'] = typeof version === 'string' ? version : MODERN_PROTOCOL_VERSION;
-  headers['Mcp-Method'] = message.method;
+  headers[MCP_HEADERS.protocolVersion] = typeof version === 'string' ? version : MODERN_PROTOCOL_VERSION;
+  headers[MCP_HEADERS.method] = message.method;
   // A Map, not an object literal: a method named "toString" must not find a prototype entry.
   const field = MCP_NAME_SOURCE.get(message.method);
   const value = field === undefined ? undefined : message.params?.[field];
-  if (typeof value === 'string') headers['Mcp-Name'] = encodeMcpHeaderValue(value);
+  if (typeof value === 'string') headers[MCP_HEADERS.name] = encodeMcpHeaderValue(value);
   return headers;
 }
 

@@ -8,6 +8,7 @@ import {
   headerValue,
   initializedNotification,
   initializeRequest,
+  LATEST_LEGACY_PROTOCOL_VERSION,
   legacyHeaders,
   modernHeaders,
   modernToolsCallRequest,
@@ -150,7 +151,7 @@ function toolSteps(options: FlowOptions): { whoami: boolean; listDags: boolean; 
 export function* legacyFlow(options: FlowOptions = {}): Flow {
   const state = newState('legacy', options);
   const tools = toolSteps(options);
-  const requested = options.protocolVersion ?? '2025-11-25';
+  const requested = options.protocolVersion ?? LATEST_LEGACY_PROTOCOL_VERSION;
   let sessionId = options.staleSessionId;
 
   const initId = state.nextId++;

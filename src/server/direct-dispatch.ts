@@ -14,12 +14,13 @@ import {
 import type { RequestContext } from '../mcp/request-context.js';
 import type { ToolRegistry } from '../mcp/tool-registry.js';
 import { textIsStructuredJson } from '../mcp/tool-result.js';
+import { JSON_CONTENT_TYPE, MCP_HEADERS, MODERN_PROTOCOL_VERSION, SSE_CONTENT_TYPE } from '../mcp/wire.js';
 
-/** Revisions from this date on are the 2026-07-28 era (per-request envelope), served by the SDK. */
-const MODERN_ERA_START = '2026-07-28';
+/** Revisions from MODERN_PROTOCOL_VERSION on are the envelope era, served by the SDK. */
 const LEGACY_VERSIONS: ReadonlySet<string> = new Set(
-  SUPPORTED_PROTOCOL_VERSIONS.filter((v) => v < MODERN_ERA_START),
+  SUPPORTED_PROTOCOL_VERSIONS.filter((v) => v < MODERN_PROTOCOL_VERSION),
 );
+const VERSION_HEADER = MCP_HEADERS.protocolVersion.toLowerCase();
 
 type RequestId = string | number;
 
@@ -51,13 +52,9 @@ export function directMessage(headers: Headers, body: unknown): DirectMessage | 
   const contentType = headers['content-type'];
   if (typeof contentType !== 'string' || !isJsonContentType(contentType)) return undefined;
   const accept = headers.accept;
-  if (
-    typeof accept !== 'string' ||
-    !accept.includes('application/json') ||
-    !accept.includes('text/event-stream')
-  )
+  if (typeof accept !== 'string' || !accept.includes(JSON_CONTENT_TYPE) || !accept.includes(SSE_CONTENT_TYPE))
     return undefined;
-  const version = headers['mcp-protocol-version'];
+  const version = headers[VERSION_HEADER];
   if (version !== undefined && (typeof version !== 'string' || !LEGACY_VERSIONS.has(version)))
     return undefined;
 
@@ -87,7 +84,7 @@ function writeSse(res: ServerResponse, json: string): void {
   // Encoded once: the length and the write share one pass over the (often 10 kB+) text.
   const payload = Buffer.from(`event: message\ndata: ${json}\n\n`, 'utf8');
   res.writeHead(200, {
-    'content-type': 'text/event-stream',
+    'content-type': SSE_CONTENT_TYPE,
     'cache-control': 'no-cache, no-transform',
     'x-accel-buffering': 'no',
     'content-length': payload.length,

@@ -1,7 +1,7 @@
 // Contract: the same requests against real Airflow 3 and the simulator must answer with the same statuses and shapes.
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../src/sim/index.js';
+import { type Simulator, startSimulator } from '../../sim/index.js';
 import { login, type RealAirflow, realAirflow } from './helpers/airflow.js';
 
 interface Target {

@@ -1,8 +1,18 @@
 // Raw JSON-RPC over HTTP for tests that check status codes and headers the SDK clients hide.
+// Messages and headers come from loadtest/lib/protocol.ts, the one place they are built.
 import { request } from 'undici';
 import { parseResponse } from '../../loadtest/lib/parse.js';
+import {
+  initializeRequest,
+  type JsonObject,
+  LATEST_LEGACY_PROTOCOL_VERSION,
+  type LegacyProtocolVersion,
+  MCP_ACCEPT,
+  MCP_HEADERS,
+  toolsCallRequest,
+} from '../../loadtest/lib/protocol.js';
 
-export const MCP_ACCEPT = 'application/json, text/event-stream';
+export { MCP_ACCEPT };
 
 export interface RawExchange {
   status: number;
@@ -36,25 +46,22 @@ export async function rawPost(
   return { status: res.statusCode, headers: res.headers, text, rpc };
 }
 
-export const initialize = (id: number, protocolVersion = '2025-11-25') => ({
-  jsonrpc: '2.0',
-  id,
-  method: 'initialize',
-  params: { protocolVersion, capabilities: {}, clientInfo: { name: 'raw-test', version: '1.0.0' } },
-});
+/** initialize; any version string, so tests can also offer ones the server must refuse. */
+export const initialize = (id: number, protocolVersion: string = LATEST_LEGACY_PROTOCOL_VERSION) =>
+  initializeRequest(id, {
+    protocolVersion: protocolVersion as LegacyProtocolVersion,
+    clientInfo: { name: 'raw-test', version: '1.0.0' },
+  });
 
+/** tools/list with empty params, as the SDK clients send it. */
 export const toolsList = (id: number) => ({ jsonrpc: '2.0', id, method: 'tools/list', params: {} });
 
-export const toolsCall = (id: number, name: string, args: Record<string, unknown> = {}) => ({
-  jsonrpc: '2.0',
-  id,
-  method: 'tools/call',
-  params: { name, arguments: args },
-});
+export const toolsCall = (id: number, name: string, args: JsonObject = {}) =>
+  toolsCallRequest(id, name, args);
 
 /** Headers a 2025-era client sends after initialize. */
 export const legacyHeaders = (extra: Record<string, string> = {}) => ({
-  'mcp-protocol-version': '2025-11-25',
+  [MCP_HEADERS.protocolVersion.toLowerCase()]: LATEST_LEGACY_PROTOCOL_VERSION,
   ...extra,
 });
 

@@ -77,12 +77,7 @@ function start(
   });
 }
 
-const simLine = await start(
-  'src/sim/main.ts',
-  ['--auth', 'enforced', '--run-duration-ms', '500'],
-  {},
-  /"url"/,
-);
+const simLine = await start('sim/main.ts', ['--auth', 'enforced', '--run-duration-ms', '500'], {}, /"url"/);
 const simUrl = (JSON.parse(simLine) as { url: string }).url;
 // The service runs in the Helm chart's memory limit, where Node sizes its heap from the container's memory.
 const memoryLimit = chartMemoryLimit();

@@ -1,6 +1,6 @@
 // 500 overlapping tools/call requests with 20 tokens: every upstream call carries its own caller's credential.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { legacyHeaders, rawPost, toolsCall } from '../../helpers/raw-mcp.js';
 import { ALL_LOG_LINES, metricValue, startTestService, type TestService } from '../../helpers/service.js';
 

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { body as fuzzBody, headers as fuzzHeaders } from '../../helpers/fuzz-requests.js';
 import { MCP_ACCEPT, type RawExchange, rawPost } from '../../helpers/raw-mcp.js';
 import { startTestService, type TestService } from '../../helpers/service.js';

@@ -1,8 +1,8 @@
 // The first tools end to end over MCP against the simulator, on both Airflow API versions.
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAILURE_LINE, SUCCESS_LINE } from '../../../src/sim/data-dags.js';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { FAILURE_LINE, SUCCESS_LINE } from '../../../sim/data-dags.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { connectClient, payload, type TestClient } from '../../helpers/clients.js';
 import { startTestService, type TestService } from '../../helpers/service.js';
 

@@ -1,7 +1,7 @@
 // The per-client path forms over MCP with real clients: /mcp/readonly, /mcp/x/<toolsets>, both combined.
 // They narrow what the operator exposes (never widen it); tools not exposed are hidden and refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { allTools } from '../../../src/tools/index.js';
 import { type ClientKind, connectClient, payload } from '../../helpers/clients.js';
 import { rawPost, toolsList } from '../../helpers/raw-mcp.js';

@@ -1,6 +1,6 @@
 // A tools/call served in the 2026-07-28 era gives the same result as in the 2025 era, in the 2026 shape.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { connectClient, payload, servedEra, type TestClient } from '../../helpers/clients.js';
 import { startTestService, type TestService } from '../../helpers/service.js';
 

@@ -1,6 +1,6 @@
 // Both SDK clients (the v2 one in both eras) × both Airflow API versions × every auth mode, over real HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { type ClientKind, connectClient, ERA_OF, payload, servedEra } from '../../helpers/clients.js';
 import { metricValue, startTestService, type TestService } from '../../helpers/service.js';
 

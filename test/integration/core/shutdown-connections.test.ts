@@ -3,7 +3,7 @@
 // connection is refused.
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { startTestService } from '../../helpers/service.js';
 import { recordRow } from '../hardening/support.js';
 

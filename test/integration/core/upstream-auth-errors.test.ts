@@ -1,6 +1,6 @@
 // Airflow's auth answers become clear tool errors, counted, and never echo the token.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { connectClient, payload } from '../../helpers/clients.js';
 import { metricValue, startTestService, type TestService } from '../../helpers/service.js';
 

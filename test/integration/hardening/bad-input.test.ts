@@ -2,7 +2,7 @@
 import { gzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { legacyHeaders, MCP_ACCEPT, rawPost, toolsCall } from '../../helpers/raw-mcp.js';
 import { metricValue, startTestService, type TestService } from '../../helpers/service.js';
 import { callTool, recordRow, sawOf } from './support.js';

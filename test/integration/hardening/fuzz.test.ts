@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBody } from '../../../loadtest/lib/parse.js';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { body, headers } from '../../helpers/fuzz-requests.js';
 import { startTestService, type TestService } from '../../helpers/service.js';
 

@@ -1,6 +1,6 @@
 // DNS-rebinding defences: Host and Origin checks for loopback and non-loopback binds, counted when refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { legacyHeaders, rawPost, toolsList } from '../../helpers/raw-mcp.js';
 import { metricValue, type TestService, withTestService } from '../../helpers/service.js';
 import { recordRow } from './support.js';

@@ -3,9 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_JWT_SECRET, JWT_AUDIENCE } from '../../../sim/auth.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { ConfigError } from '../../../src/config/settings.js';
-import { DEFAULT_JWT_SECRET, JWT_AUDIENCE } from '../../../src/sim/auth.js';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
 import { metricValue, startTestService, type TestService, withTestService } from '../../helpers/service.js';
 import { callTool, recordRow, sawOf } from './support.js';
 

@@ -1,6 +1,6 @@
 // Overload: beyond MAX_CONCURRENT_REQUESTS the next request gets 503 + Retry-After at once; event-loop lag is exported.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { metricValue, startTestService, type TestService } from '../../helpers/service.js';
 import { callTool, recordRow, sawOf } from './support.js';
 

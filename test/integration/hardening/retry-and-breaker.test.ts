@@ -1,6 +1,6 @@
 // Idempotent GETs retry within a budget, writes never do; a breaker fails fast while Airflow is down and recovers.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { metricValue, type TestService, withTestService } from '../../helpers/service.js';
 import { callTool, recordRow, sawOf } from './support.js';
 

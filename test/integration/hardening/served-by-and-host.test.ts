@@ -2,7 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { legacyHeaders, rawPost, toolsList } from '../../helpers/raw-mcp.js';
 import { type TestService, withTestService } from '../../helpers/service.js';
 import { recordRow } from './support.js';

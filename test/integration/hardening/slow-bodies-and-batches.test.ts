@@ -2,7 +2,7 @@
 // trickles in holds no slot and ends in 408 at its deadline; a batch costs one slot per message.
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { legacyHeaders, rawPost, toolsCall } from '../../helpers/raw-mcp.js';
 import { metricValue, startTestService, type TestService } from '../../helpers/service.js';
 import { callTool, recordRow, sawOf } from './support.js';

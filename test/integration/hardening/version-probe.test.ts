@@ -2,7 +2,7 @@
 // cancellation or auth failure decides it, and a failed detection is tried again.
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { type FrontProxy, sendJson, startFrontProxy } from '../../helpers/front-proxy.js';
 import { legacyHeaders, MCP_ACCEPT, toolsCall } from '../../helpers/raw-mcp.js';
 import { startTestService, type TestService } from '../../helpers/service.js';

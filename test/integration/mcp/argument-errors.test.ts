@@ -1,6 +1,6 @@
 // Bad tool arguments reach the model as isError results (SEP-1303) on every serving path, with real clients.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import {
   type ClientKind,
   connectClient,

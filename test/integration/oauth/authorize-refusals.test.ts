@@ -1,7 +1,7 @@
 // What /authorize refuses in oauth mode, over real HTTP: open redirects, wrong passwords (one message, then
 // the attempt limit), CSRF; bad input on every sign-in endpoint; Airflow 2 sign-in; start-up refusals.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { openLoginPage, postLogin, writeKeysFile } from '../../helpers/oauth.js';
 import { initialize, rawPost } from '../../helpers/raw-mcp.js';
 import { startTestService, type TestService } from '../../helpers/service.js';

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { CHROMIUM, launchChromium } from '../../helpers/chromium.js';
 import { freePort, newKey, writeKeysFile } from '../../helpers/oauth.js';
 import { initialize, rawPost } from '../../helpers/raw-mcp.js';

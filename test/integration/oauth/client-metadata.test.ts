@@ -12,8 +12,8 @@ import {
   StreamableHTTPClientTransport as TransportV2,
 } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { createCimdFetcher } from '../../../src/server/oauth/cimd.js';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
 import { payload } from '../../helpers/clients.js';
 import { freePort, newKey, TestOAuthProvider, writeKeysFile } from '../../helpers/oauth.js';
 import { startTestService, type TestService } from '../../helpers/service.js';

@@ -2,7 +2,7 @@
 // misdirected codes; tampered, expired, foreign-audience and removed-key tokens; raw Airflow tokens.
 // None of it reaches Airflow with a credential.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { initialize, rawPost } from '../../helpers/raw-mcp.js';
 import type { TestService } from '../../helpers/service.js';
 import {

@@ -2,7 +2,7 @@
 // and the steps of a sign-in done over plain HTTP.
 import { createHash, randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import type { Simulator } from '../../../src/sim/index.js';
+import type { Simulator } from '../../../sim/index.js';
 import { freePort, newKey, openLoginPage, postLogin, writeKeysFile } from '../../helpers/oauth.js';
 import { startTestService, type TestService } from '../../helpers/service.js';
 

@@ -1,6 +1,6 @@
 // Asset flow: a producer run triggered through the API emits an event that queues a consumer run; v1 state update.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ORDERS_ASSET, type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { ORDERS_ASSET, type Simulator, startSimulator } from '../../../sim/index.js';
 import { http, waitFor } from './http.js';
 
 let sim: Simulator;

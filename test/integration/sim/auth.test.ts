@@ -1,6 +1,6 @@
 // Enforced auth: Airflow 3's four JWT answers, role checks, Airflow 2 Basic auth, and what gets recorded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { basic, bearer, http } from './http.js';
 
 let sim: Simulator;

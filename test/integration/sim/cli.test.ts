@@ -7,7 +7,7 @@ import { http } from './http.js';
 it('starts, serves, and stops on SIGTERM', async () => {
   const child = spawn(
     'node_modules/.bin/tsx',
-    ['src/sim/main.ts', '--base-path', '/airflow', '--auth', 'enforced'],
+    ['sim/main.ts', '--base-path', '/airflow', '--auth', 'enforced'],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },

@@ -1,6 +1,6 @@
 // With an injected clock, run progress is exact: queued → running (task by task) → success.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { http } from './http.js';
 
 let sim: Simulator;

@@ -1,7 +1,7 @@
 // Fault injection: each kind, matching, `times`, and the exemption of /auth/token.
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { http } from './http.js';
 
 let sim: Simulator;

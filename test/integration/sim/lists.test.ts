@@ -1,6 +1,6 @@
 // Listing endpoints: pagination limits, filters, cross-DAG lists, and Airflow 2 vs 3 shapes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { http } from './http.js';
 
 let sim: Simulator;

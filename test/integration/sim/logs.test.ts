@@ -1,6 +1,6 @@
 // Task logs: structured v2 lines in pages with continuation tokens, full content, tampering, v1 text, known lines.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAILURE_LINE, type Simulator, SUCCESS_LINE, startSimulator } from '../../../src/sim/index.js';
+import { FAILURE_LINE, type Simulator, SUCCESS_LINE, startSimulator } from '../../../sim/index.js';
 import { http, waitFor } from './http.js';
 
 let sim: Simulator;

@@ -1,6 +1,6 @@
 // Options that shape where and what the simulator serves: base path, API versions, users, state reset.
 import { expect, it } from 'vitest';
-import { startSimulator } from '../../../src/sim/index.js';
+import { startSimulator } from '../../../sim/index.js';
 import { basic, http } from './http.js';
 
 it('serves only the configured API versions, and only under the base path', async () => {

@@ -1,6 +1,6 @@
 // Run lifecycle: trigger validation, lazy progress to success/failed, paused DAGs, clear, patch, delete.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, startSimulator } from '../../../sim/index.js';
 import { http, waitFor } from './http.js';
 
 let sim: Simulator;

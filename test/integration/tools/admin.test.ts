@@ -1,6 +1,6 @@
 // Administration tools over MCP on both Airflow APIs: pools, variables, connections, config, plugins, audit log.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator, VERSIONS } from '../../../src/sim/index.js';
+import { type Simulator, startSimulator, VERSIONS } from '../../../sim/index.js';
 import { connectClient, payload } from '../../helpers/clients.js';
 import { startTestService, type TestService } from '../../helpers/service.js';
 import { APIS, type Page, useStack } from './stack.js';

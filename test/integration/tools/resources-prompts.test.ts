@@ -2,7 +2,7 @@
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAILURE_LINE } from '../../../src/sim/index.js';
+import { FAILURE_LINE } from '../../../sim/index.js';
 import { connectV2, ERA_OF, payload, recordingFetch, type Served, servedEra } from '../../helpers/clients.js';
 import { useStack } from './stack.js';
 

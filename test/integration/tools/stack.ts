@@ -1,6 +1,6 @@
 // A simulator, the service and an MCP client per describe block, for the tool integration tests.
 import { afterAll, beforeAll } from 'vitest';
-import { type Simulator, type SimulatorOptions, startSimulator } from '../../../src/sim/index.js';
+import { type Simulator, type SimulatorOptions, startSimulator } from '../../../sim/index.js';
 import { type ClientKind, connectClient, payload, type TestClient } from '../../helpers/clients.js';
 import { startTestService, type TestService } from '../../helpers/service.js';
 

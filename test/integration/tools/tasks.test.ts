@@ -1,6 +1,6 @@
 // Task-instance tools over MCP on both Airflow APIs: lists and filters, mapped tasks, logs, clear, set state.
 import { describe, expect, it } from 'vitest';
-import { FAILURE_LINE } from '../../../src/sim/index.js';
+import { FAILURE_LINE } from '../../../sim/index.js';
 import { APIS, type Page, useStack, waitForRun } from './stack.js';
 
 describe.each(APIS)('task-instance tools on Airflow %s', (api) => {

@@ -1,7 +1,7 @@
 // trigger_dag_and_wait over MCP on both Airflow APIs: progress notifications, failed tasks, timeout, cancellation.
 import { describe, expect, it } from 'vitest';
 import { startToolHarness } from '../../../scripts/tool-harness.js';
-import { FAILURE_LINE } from '../../../src/sim/index.js';
+import { FAILURE_LINE } from '../../../sim/index.js';
 import { connectClient, payload } from '../../helpers/clients.js';
 import { APIS, useStack, waitForRun } from './stack.js';
 

@@ -1,6 +1,6 @@
 // Workflow tools over MCP on both Airflow APIs: explore_dag, diagnose_dag_run, get_system_health, with partial failures.
 import { describe, expect, it } from 'vitest';
-import { FAILURE_LINE } from '../../../src/sim/index.js';
+import { FAILURE_LINE } from '../../../sim/index.js';
 import { APIS, type Page, useStack } from './stack.js';
 
 describe.each(APIS)('workflow tools on Airflow %s', (api) => {

@@ -1,6 +1,6 @@
 // XCom and asset tools over MCP on both Airflow APIs (assets ↔ datasets), with filters and version gaps.
 import { describe, expect, it } from 'vitest';
-import { ORDERS_ASSET } from '../../../src/sim/index.js';
+import { ORDERS_ASSET } from '../../../sim/index.js';
 import { APIS, type Page, useStack } from './stack.js';
 
 describe.each(APIS)('XCom and asset tools on Airflow %s', (api) => {

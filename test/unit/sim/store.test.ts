@@ -1,8 +1,8 @@
 // Store mutations against the lazy timeline: clears, forced run states, task-state overrides.
 import { describe, expect, it } from 'vitest';
-import type { DagState, RunRec } from '../../../src/sim/model.js';
-import { Store } from '../../../src/sim/store.js';
-import { runState, taskInstances } from '../../../src/sim/timeline.js';
+import type { DagState, RunRec } from '../../../sim/model.js';
+import { Store } from '../../../sim/store.js';
+import { runState, taskInstances } from '../../../sim/timeline.js';
 
 const t0 = Date.parse('2026-03-01T00:00:00Z');
 

@@ -1,11 +1,11 @@
 // Pure pieces of the simulator: lazy timeline, layering, log tokens, LIKE patterns, route matching.
 import { describe, expect, it } from 'vitest';
-import { likeMatcher } from '../../../src/sim/http-util.js';
-import { LogTokens } from '../../../src/sim/logs.js';
-import type { TaskDef } from '../../../src/sim/model.js';
-import { Router } from '../../../src/sim/router.js';
-import { Store } from '../../../src/sim/store.js';
-import { layersOf, runState, taskInstances } from '../../../src/sim/timeline.js';
+import { likeMatcher } from '../../../sim/http-util.js';
+import { LogTokens } from '../../../sim/logs.js';
+import type { TaskDef } from '../../../sim/model.js';
+import { Router } from '../../../sim/router.js';
+import { Store } from '../../../sim/store.js';
+import { layersOf, runState, taskInstances } from '../../../sim/timeline.js';
 
 const t = (taskId: string, downstream: string[] = []): TaskDef => ({
   taskId,

@@ -17,7 +17,7 @@ const { values } = parseArgs({
 
 if (values.help) {
   process.stdout.write(
-    'Usage: tsx src/sim/main.ts [--host 127.0.0.1] [--port 0] [--base-path /airflow] [--auth none|enforced]\n' +
+    'Usage: tsx sim/main.ts [--host 127.0.0.1] [--port 0] [--base-path /airflow] [--auth none|enforced]\n' +
       '       [--latency-ms 0] [--run-duration-ms 3000] [--api-versions v1,v2]\n',
   );
   process.exit(0);
