@@ -24,13 +24,13 @@ if [ -n "$cafile" ] && [ "$cafile" != "null" ] && [ -f "$cafile" ]; then
   mounts+=(-v "$tmp:/run/build-ca:ro" -v "$tmp/npmrc:/usr/local/etc/npmrc:ro")
 fi
 log "buildah bud -f Dockerfile -t $IMAGE (vfs, chroot isolation)"
-"${BUILDAH[@]}" bud --isolation chroot --network host --layers=false "${mounts[@]}" \
+"${BUILDAH[@]}" bud --format docker --isolation chroot --network host --layers=false "${mounts[@]}" \
   --build-arg "VERSION=$version" --build-arg "REVISION=$revision" \
   -f "$repo/Dockerfile" -t "$IMAGE" "$repo"
-out="${IMAGE_TAR:-$CLUSTER_CACHE/images/airflow-mcp-$version.oci.tar}"
+out="${IMAGE_TAR:-$CLUSTER_CACHE/images/airflow-mcp-$version.docker.tar}"
 mkdir -p "$(dirname "$out")"; rm -f "$out"
-"${BUILDAH[@]}" push "$IMAGE" "oci-archive:$out:$IMAGE" >/dev/null 2>&1
-log "OCI archive: $out ($(du -h "$out" | cut -f1))"
+"${BUILDAH[@]}" push "$IMAGE" "docker-archive:$out:$IMAGE" >/dev/null 2>&1
+log "image archive: $out ($(du -h "$out" | cut -f1))"
 if ctr --address "$CLUSTER_RUN/containerd.sock" version >/dev/null 2>&1; then
   ctr --address "$CLUSTER_RUN/containerd.sock" -n k8s.io images import --index-name "$IMAGE" "$out" >/dev/null
   log "imported into the cluster's containerd as $IMAGE"

@@ -3,7 +3,7 @@ K8S_VERSION=v1.37.2
 K8S_STAGING_VERSION=v0.37.2
 HELM_VERSION=v3.22.0
 COREDNS_VERSION=v1.15.0
-PROM_OPERATOR_VERSION=v0.90.0
+PROM_OPERATOR_VERSION=v0.85.0
 # Debian packages: containerd, runc, CNI plugins, etcd, the image builder and Prometheus.
 DEBIAN_PACKAGES="containerd runc containernetworking-plugins etcd-server iptables iproute2 conntrack openssl gcc libc6-dev buildah debootstrap prometheus ethtool socat"
 CLUSTER_CACHE="${CLUSTER_CACHE:-/var/cache/airflow-mcp-cluster}"
