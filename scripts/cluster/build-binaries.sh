@@ -38,7 +38,7 @@ fi
 
 if [ ! -x "$BIN_DIR/helm" ]; then
   log "helm $HELM_VERSION: go install"
-  GOBIN="$BIN_DIR" go install -trimpath -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+  GOBIN="$BIN_DIR" go install -trimpath -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=37" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
 fi
 if [ ! -x "$BIN_DIR/coredns" ]; then
   log "CoreDNS $COREDNS_VERSION: go install"
