@@ -92,7 +92,7 @@ start kube-controller-manager kube-controller-manager --kubeconfig "$pki/control
   --node-cidr-mask-size 24 --service-cluster-ip-range "$SERVICE_CIDR" \
   --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" \
   --root-ca-file "$pki/ca.crt" --service-account-private-key-file "$pki/sa.key" --use-service-account-credentials=true \
-  --controllers '*,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller' --profiling=false
+  --profiling=false
 start kube-scheduler kube-scheduler --kubeconfig "$pki/scheduler.kubeconfig" \
   --authentication-kubeconfig "$pki/scheduler.kubeconfig" --authorization-kubeconfig "$pki/scheduler.kubeconfig" \
   --bind-address 127.0.0.1 --leader-elect=false --profiling=false
