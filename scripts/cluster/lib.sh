@@ -13,7 +13,9 @@ render() {
     -e "s#@NODE_NAME@#$NODE_NAME#g" -e "s#@CNI_BRIDGE@#$CNI_BRIDGE#g" -e "s#@POD_CIDR@#$POD_CIDR#g" \
     -e "s#@POD_GATEWAY@#$POD_GATEWAY#g" -e "s#@CLUSTER_CIDR@#$CLUSTER_CIDR#g" \
     -e "s#@DNS_SERVICE_IP@#$DNS_SERVICE_IP#g" -e "s#@PAUSE_IMAGE@#$PAUSE_IMAGE#g" \
-    -e "s#@SNAPSHOTTER@#${SNAPSHOTTER:-overlayfs}#g" "$1" >"$2"
+    -e "s#@SNAPSHOTTER@#${SNAPSHOTTER:-overlayfs}#g" "$1" >"$2.new"
+  # Only a real change replaces the file: kube-proxy exits when its config file is rewritten.
+  if cmp -s "$2.new" "$2"; then rm -f "$2.new"; else mv -f "$2.new" "$2"; fi
 }
 
 # wait_for <seconds> <what> <command...>: polls every second; fails naming what did not happen.

@@ -21,15 +21,21 @@ export async function installMonitoringCrds(): Promise<void> {
       ['apply', '--server-side', '-f', resolve(dir, `monitoring.coreos.com_${kind}.yaml`)],
       60_000,
     );
-    await kubectl(
-      ['wait', '--for=condition=Established', `crd/${kind}.monitoring.coreos.com`, '--timeout=60s'],
-      70_000,
-    );
+    await waitFor(`CRD ${kind} established`, 60_000, async () => {
+      const jsonpath = 'jsonpath={.status.conditions[?(@.type=="Established")].status}';
+      const st = await kubectl(['get', 'crd', `${kind}.monitoring.coreos.com`, '-o', jsonpath]);
+      return st.trim() === 'True' ? true : undefined;
+    });
   }
 }
 
 export async function crdsPresent(): Promise<boolean> {
-  const r = await run('kubectl', ['get', 'crd', 'servicemonitors.monitoring.coreos.com']);
+  const r = await run('kubectl', [
+    'get',
+    'crd',
+    'servicemonitors.monitoring.coreos.com',
+    'prometheusrules.monitoring.coreos.com',
+  ]);
   return r.code === 0;
 }
 
@@ -52,7 +58,10 @@ export async function crdGuardRefuses(release: string, ns: string, airflowUrl: s
     60_000,
   );
   const out = r.stdout + r.stderr;
-  return r.code !== 0 && /ServiceMonitor CRD/.test(out) && /serviceMonitor\.enabled=false/.test(out);
+  return (
+    r.code !== 0 &&
+    /(ServiceMonitor|PrometheusRule) CRD .*(serviceMonitor|prometheusRule)\.enabled=false/.test(out)
+  );
 }
 
 export async function install(release: string, ns: string, airflowUrl: string): Promise<void> {

@@ -1,9 +1,11 @@
-// Prometheus (Debian's package) scraping the release with Kubernetes service discovery, like its ServiceMonitor.
+// Prometheus (Debian's package) scraping the release's pods as its ServiceMonitor selects them, discovered live.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { request } from 'undici';
-import { FACTS, ROOT, sleep, waitFor } from './kube.js';
+import { FACTS, kubectl, ROOT, sleep, waitFor } from './kube.js';
 
 const LISTEN = '127.0.0.1:19090';
 export const PROM_URL = `http://${LISTEN}`;
@@ -14,9 +16,12 @@ export interface Prometheus {
   stop(): Promise<void>;
 }
 
-/** The ServiceMonitor's selection, as plain scrape config: the Service's "http" endpoints, job = Service name. */
-function config(ns: string, rulesFile: string): string {
-  const pki = resolve(FACTS.CLUSTER_STATE!, 'pki');
+/**
+ * Debian's Prometheus is built without kubernetes_sd_configs, so discovery comes through http_sd_configs
+ * from a small endpoint here that lists the Service's ready EndpointSlice addresses on the port named
+ * "http" — the selection a ServiceMonitor makes — with job = Service name, as the Operator sets it.
+ */
+function config(sdUrl: string, rulesFile: string): string {
   return `global:
   scrape_interval: ${SCRAPE_SECONDS}s
   evaluation_interval: ${SCRAPE_SECONDS}s
@@ -24,26 +29,74 @@ rule_files: [${JSON.stringify(rulesFile)}]
 scrape_configs:
   - job_name: airflow-mcp-servicemonitor
     metrics_path: /metrics
-    kubernetes_sd_configs:
-      - role: endpoints
-        api_server: https://${FACTS.NODE_IP}:6443
-        namespaces: { names: [${JSON.stringify(ns)}] }
-        tls_config: { ca_file: ${pki}/ca.crt, cert_file: ${pki}/admin.crt, key_file: ${pki}/admin.key }
-    relabel_configs:
-      - { source_labels: [__meta_kubernetes_service_label_app_kubernetes_io_name], regex: airflow-mcp, action: keep }
-      - { source_labels: [__meta_kubernetes_endpoint_port_name], regex: http, action: keep }
-      - { source_labels: [__meta_kubernetes_namespace], target_label: namespace }
-      - { source_labels: [__meta_kubernetes_service_name], target_label: job }
-      - { source_labels: [__meta_kubernetes_service_name], target_label: service }
-      - { source_labels: [__meta_kubernetes_pod_name], target_label: pod }
+    http_sd_configs:
+      - url: ${sdUrl}
+        refresh_interval: ${SCRAPE_SECONDS}s
 `;
+}
+
+interface SliceList {
+  items: {
+    metadata: { labels?: Record<string, string> };
+    ports?: { name?: string; port?: number }[];
+    endpoints?: { addresses: string[]; conditions?: { ready?: boolean }; targetRef?: { name: string } }[];
+  }[];
+}
+
+/** Targets of every Service labelled app.kubernetes.io/name=airflow-mcp in the namespace, from its EndpointSlices. */
+async function discover(ns: string): Promise<unknown[]> {
+  const services = JSON.parse(
+    await kubectl(['-n', ns, 'get', 'services', '-l', 'app.kubernetes.io/name=airflow-mcp', '-o', 'json']),
+  ) as { items: { metadata: { name: string } }[] };
+  const groups: unknown[] = [];
+  for (const svc of services.items) {
+    const name = svc.metadata.name;
+    const slices = JSON.parse(
+      await kubectl([
+        '-n',
+        ns,
+        'get',
+        'endpointslices',
+        '-l',
+        `kubernetes.io/service-name=${name}`,
+        '-o',
+        'json',
+      ]),
+    ) as SliceList;
+    for (const slice of slices.items) {
+      const port = slice.ports?.find((p) => p.name === 'http')?.port;
+      if (!port) continue;
+      for (const ep of slice.endpoints ?? []) {
+        if (ep.conditions?.ready === false) continue;
+        groups.push({
+          targets: ep.addresses.map((a) => `${a}:${port}`),
+          labels: { namespace: ns, job: name, service: name, pod: ep.targetRef?.name ?? '' },
+        });
+      }
+    }
+  }
+  return groups;
 }
 
 export async function startPrometheus(ns: string, rulesYaml: string): Promise<Prometheus> {
   const dir = resolve(FACTS.CLUSTER_STATE!, 'prometheus');
   mkdirSync(resolve(dir, 'data'), { recursive: true });
   writeFileSync(resolve(dir, 'rules.yaml'), rulesYaml);
-  writeFileSync(resolve(dir, 'prometheus.yml'), config(ns, resolve(dir, 'rules.yaml')));
+  const sd = createServer((_req, res) => {
+    discover(ns).then(
+      (groups) => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify(groups));
+      },
+      () => {
+        res.statusCode = 503;
+        res.end();
+      },
+    );
+  });
+  await new Promise<void>((r) => sd.listen(0, '127.0.0.1', r));
+  const sdUrl = `http://127.0.0.1:${(sd.address() as AddressInfo).port}/targets`;
+  writeFileSync(resolve(dir, 'prometheus.yml'), config(sdUrl, resolve(dir, 'rules.yaml')));
   const child = spawn(
     'prometheus',
     [
@@ -67,6 +120,7 @@ export async function startPrometheus(ns: string, rulesYaml: string): Promise<Pr
   return {
     child,
     async stop() {
+      sd.close();
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
       for (let i = 0; i < 50 && child.exitCode === null; i++) await sleep(100);

@@ -39,6 +39,10 @@ const problems: string[] = [];
 function log(msg: string): void {
   process.stderr.write(`[test:cluster ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 }
+function fail(why: string[], msg: string): void {
+  why.push(msg);
+  log(`problem: ${msg.slice(0, 800)}`);
+}
 function emit(line: Record<string, unknown>, ok: boolean, why: string[] = []): void {
   lines.push(line);
   process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -134,23 +138,23 @@ async function main(): Promise<void> {
   const helmWhy: string[] = [];
   if (!(await steps.crdsPresent())) {
     helmLine.crd_guard = await steps.crdGuardRefuses(RELEASE, NS, simInfo.url);
-    if (!helmLine.crd_guard) helmWhy.push('install without the CRDs did not fail with the guard message');
+    if (!helmLine.crd_guard) fail(helmWhy, 'install without the CRDs did not fail with the guard message');
     await timed('prometheus-operator CRDs applied', steps.installMonitoringCrds);
   }
   helmLine.install = await timed('helm install --wait', () => steps.install(RELEASE, NS, simInfo.url)).then(
     () => true,
     (e) => {
-      helmWhy.push(String(e));
+      fail(helmWhy, String(e));
       return false;
     },
   );
   const test = await timed('helm test --logs', () => steps.helmTest(RELEASE, NS));
   helmLine.test = test.ok;
   helmLine.test_logs = test.logs;
-  if (!test.ok || !test.logs) helmWhy.push(`helm test: ${test.output.slice(-400)}`);
+  if (!test.ok || !test.logs) fail(helmWhy, `helm test: ${test.output.slice(-400)}`);
   const unselected = await steps.testPodUnselected(RELEASE, NS, SELECTOR);
   helmLine.test_pod_unselected = unselected === undefined;
-  if (unselected) helmWhy.push(unselected);
+  if (unselected) fail(helmWhy, unselected);
   const np = await kubectlJson<{ spec: { egress: { ports?: { port: number | string }[] }[] } }>([
     '-n',
     NS,
@@ -314,13 +318,13 @@ async function main(): Promise<void> {
   log(`HPA: ${hpa.detail}`);
   helmLine.upgrade = hpa.ok;
   helmLine.hpa_metrics_api = hpa.metricsApi;
-  if (!hpa.ok) helmWhy.push(hpa.detail);
+  if (!hpa.ok) fail(helmWhy, hpa.detail);
   const un = await timed('helm uninstall', () => steps.uninstallClean(RELEASE, NS)).catch((e) => ({
     ok: false,
     left: [String(e)],
   }));
   helmLine.uninstall_clean = un.ok;
-  if (!un.ok) helmWhy.push(`left after uninstall: ${un.left.join(', ')}`);
+  if (!un.ok) fail(helmWhy, `left after uninstall: ${un.left.join(', ')}`);
   const helmOk =
     [
       'install',
