@@ -210,8 +210,15 @@ export async function hpaSwitchKeepsReplicas(
   };
 }
 
-/** helm uninstall, then nothing of the release may remain in its namespace. */
-export async function uninstallClean(release: string, ns: string): Promise<{ ok: boolean; left: string[] }> {
+/**
+ * helm uninstall, then nothing of the release may remain in its namespace except the last helm test pod:
+ * Helm never deletes test hooks on uninstall, and the hook policy keeps the pod for `helm test --logs`.
+ * That pod is then removed by its labels, as docs/deployment.md tells users.
+ */
+export async function uninstallClean(
+  release: string,
+  ns: string,
+): Promise<{ ok: boolean; left: string[]; testPodKept: boolean }> {
   await helm(['uninstall', release, '-n', ns, '--wait', '--timeout', '120s'], 150_000);
   const left = await waitFor('release objects gone', 90_000, async () => {
     const out = await kubectl([
@@ -227,5 +234,23 @@ export async function uninstallClean(release: string, ns: string): Promise<{ ok:
       .filter((l) => l && !/configmap\/kube-root-ca\.crt|serviceaccount\/default|stateful-control/.test(l));
     return names.some((n) => n.startsWith('pod/') && !n.includes('test-mcp')) ? undefined : names;
   });
-  return { ok: left.length === 0, left };
+  const testPod = `pod/${release}-airflow-mcp-test-mcp`;
+  const testPodKept = left.includes(testPod);
+  if (testPodKept) {
+    await kubectl(
+      [
+        '-n',
+        ns,
+        'delete',
+        'pod',
+        '-l',
+        `app.kubernetes.io/instance=${release},app.kubernetes.io/component=helm-test`,
+        '--wait=true',
+        '--timeout=60s',
+      ],
+      70_000,
+    );
+  }
+  const others = left.filter((n) => n !== testPod);
+  return { ok: others.length === 0, left: others, testPodKept };
 }

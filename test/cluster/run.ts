@@ -92,6 +92,23 @@ async function edgeTraffic(t: Target): Promise<void> {
     });
     return { status: res.statusCode, headers: res.headers as never, body: await res.body.text() };
   };
+  // A Host outside the chart's ALLOWED_HOSTS (the Service's names) is refused: rejected_requests_total{reason="host"}.
+  let foreignHost = 0;
+  for (let i = 0; i < 5; i++) {
+    const res = await request(`http://${t.clusterIp}:${t.port}/mcp`, {
+      method: 'POST',
+      headers: {
+        host: 'attacker.example',
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: '{"jsonrpc":"2.0","id":1,"method":"ping"}',
+      reset: true,
+    });
+    await res.body.text();
+    if (res.statusCode === 403) foreignHost++;
+  }
+  if (foreignHost !== 5) throw new Error(`a foreign Host header was accepted (${5 - foreignHost} of 5)`);
   for (let i = 0; i < 10; i++) {
     await runFlowAsync(
       legacyFlow({ authorization: 'Bearer not-a-valid-airflow-token', whoami: false, continueOnError: true }),
@@ -255,6 +272,7 @@ async function main(): Promise<void> {
           await sleep(1000);
           await kubectl(['-n', NS, 'scale', `deployment/${SERVICE}`, '--replicas=5']);
           await waitPods(NS, SELECTOR, 5, 120_000);
+          await sleep(3000);
           await kubectl(['-n', NS, 'scale', `deployment/${SERVICE}`, '--replicas=2']);
           await waitPods(NS, SELECTOR, 2, 120_000);
         },
@@ -324,6 +342,7 @@ async function main(): Promise<void> {
     left: [String(e)],
   }));
   helmLine.uninstall_clean = un.ok;
+  if ('testPodKept' in un) helmLine.test_pod_left_by_helm = un.testPodKept;
   if (!un.ok) fail(helmWhy, `left after uninstall: ${un.left.join(', ')}`);
   const helmOk =
     [
