@@ -64,7 +64,10 @@ def check_set(name, docs):
     hpa = one(docs, "HorizontalPodAutoscaler")
     if val("autoscaling", "enabled"):
         check(hpa is not None and hpa["apiVersion"] == "autoscaling/v2", f"{p} HPA autoscaling/v2 when enabled")
-        check("replicas" not in spec, f"{p} Deployment leaves replicas to the HPA")
+        # Never dropped when the HPA is switched on: offline (no lookup of the running Deployment) the
+        # chart starts at max(replicaCount, minReplicas); on a cluster it keeps the running count.
+        want = max(val("replicaCount"), val("autoscaling", "minReplicas"))
+        check(spec.get("replicas") == want, f"{p} Deployment starts at max(replicaCount, minReplicas) = {want} with the HPA")
         if hpa:
             check(hpa["spec"]["scaleTargetRef"]["name"] == dep["metadata"]["name"], f"{p} HPA targets the Deployment")
     else:
@@ -167,7 +170,8 @@ def check_set(name, docs):
         airflow_ports = [pt["port"] for pt in val("networkPolicy", "airflow", "ports")]
         if not airflow_ports:
             # Derived from airflow.url: its port, else 80/443 by scheme.
-            u = urllib.parse.urlsplit(val("airflow", "url"))
+            cm_env = next((d["data"] for d in docs if d["kind"] == "ConfigMap" and "AIRFLOW_API_URL" in d.get("data", {})), {})
+            u = urllib.parse.urlsplit(cm_env.get("AIRFLOW_API_URL", ""))
             airflow_ports = [u.port or (443 if u.scheme == "https" else 80)]
         check(all(ap in egress_ports for ap in airflow_ports), f"{p} Airflow egress ports {airflow_ports} allowed")
 
