@@ -17,6 +17,7 @@ import * as steps from './helm-steps.js';
 import { FACTS, kubectl, kubectlJson, run, sleep, waitPods } from './kube.js';
 import { runScenario, type Target, type Upstream } from './load-scenarios.js';
 import { dashboardQueries, query, rules, SCRAPE_SECONDS, startPrometheus } from './prometheus.js';
+import { findAirflow, realAirflowScenario } from './real-airflow.js';
 import { deployStateful, removeStateful } from './stateful.js';
 
 const { values } = parseArgs({
@@ -356,6 +357,15 @@ async function main(): Promise<void> {
       'startup_log_names_bind',
     ].every((k) => helmLine[k] === true) && helmLine.crd_guard !== false;
   emit(helmLine, helmOk, helmWhy);
+
+  // The real Airflow 3 of the e2e suite, when it runs (npm run airflow:up): reached from the pods.
+  const af = await findAirflow();
+  if (af) {
+    const real = await timed('scenario airflow (real Airflow)', () => realAirflowScenario(NS, af));
+    emit(real.line, real.ok, real.why);
+  } else {
+    log('real Airflow not running on 127.0.0.1:9091 (npm run airflow:up): scenario airflow skipped');
+  }
   await run('kubectl', ['delete', 'namespace', NS, '--wait=true', '--timeout=120s'], 150_000);
 }
 
