@@ -31,6 +31,8 @@ out="${IMAGE_TAR:-$CLUSTER_CACHE/images/airflow-mcp-$version.docker.tar}"
 mkdir -p "$(dirname "$out")"; rm -f "$out"
 "${BUILDAH[@]}" push "$IMAGE" "docker-archive:$out:$IMAGE" >/dev/null 2>&1
 log "image archive: $out ($(du -h "$out" | cut -f1))"
+# vfs keeps a full copy per layer: drop the build stage and earlier builds of this tag.
+"${BUILDAH[@]}" rmi --prune >/dev/null 2>&1 || true
 if ctr --address "$CLUSTER_RUN/containerd.sock" version >/dev/null 2>&1; then
   ctr --address "$CLUSTER_RUN/containerd.sock" -n k8s.io images import --index-name "$IMAGE" "$out" >/dev/null
   log "imported into the cluster's containerd as $IMAGE"
