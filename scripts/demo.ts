@@ -46,12 +46,18 @@ Press Ctrl-C to stop.
 `);
 
 let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, async () => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    await service.stop({ delayMs: 0, graceMs: 2000 });
-    await sim.close();
-    process.exit(0);
-  });
+async function stop(): Promise<void> {
+  if (stopping) process.exit(1);
+  stopping = true;
+  await service.stop({ delayMs: 0, graceMs: 2000 });
+  await sim.close();
+  process.exit(0);
 }
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, stop);
+
+// `npm run demo` runs this under `sh -c`; SIGTERM to npm ends npm and that shell but never reaches this
+// process. Its parent going away (this process re-parented) is the sign to stop too.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void stop();
+}, 250).unref();

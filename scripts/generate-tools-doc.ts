@@ -10,7 +10,11 @@ interface Memo {
   xcomRun: string;
   assetRun: string;
   triggeredRun: string;
+  /** The simulator's URL (an ephemeral port): shown in the doc as SHOWN_AIRFLOW_URL. */
+  simUrl: string;
 }
+
+const SHOWN_AIRFLOW_URL = 'https://airflow.example.com';
 
 const first = async (h: ToolHarness, dagId: string, state?: string) => {
   const { value } = await h.call('list_dag_runs', {
@@ -58,6 +62,10 @@ const EXAMPLES: [string, (m: Memo) => Args][] = [
   ['get_pool', () => ({ name: 'gpu_pool' })],
   ['list_variables', () => ({ limit: 3 })],
   ['get_variable', () => ({ key: 'environment' })],
+  [
+    'open_airflow_url',
+    (m) => ({ url: `${m.simUrl}/dags/example_failing/runs/${encodeURIComponent(m.failedRun)}` }),
+  ],
   ['list_connections', () => ({ limit: 2 })],
   ['get_airflow_config', () => ({ section: 'core' })],
   ['list_plugins', () => ({})],
@@ -113,6 +121,10 @@ function example(value: unknown): string {
   );
 }
 
+/** All four hints as declared (tools/list leaves out those that mean nothing for read-only tools). */
+const declared = (name: string) =>
+  allTools.find((t) => t.name === name)!.annotations as unknown as Record<string, unknown>;
+
 const HINTS = ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const;
 const flags = (a: Record<string, unknown>) =>
   [
@@ -133,11 +145,13 @@ export async function renderToolsDoc(): Promise<string> {
       xcomRun: await first(h, 'xcom_pipeline', 'success'),
       assetRun: await first(h, 'asset_consumer_reporting'),
       triggeredRun: '',
+      simUrl: h.simUrl,
     };
     for (const [name, argsFor] of EXAMPLES) {
       const args = argsFor(memo);
       const r = await h.call(name, args);
-      results.set(name, { args, value: r.value, isError: r.isError });
+      const shown = JSON.parse(JSON.stringify(args).replaceAll(h.simUrl, SHOWN_AIRFLOW_URL)) as Args;
+      results.set(name, { args: shown, value: r.value, isError: r.isError });
       if (name === 'trigger_dag') memo.triggeredRun = (r.value as { run_id: string }).run_id;
     }
   } finally {
@@ -158,7 +172,7 @@ export async function renderToolsDoc(): Promise<string> {
     '',
     '| Tool | Title | Annotations |',
     '|---|---|---|',
-    ...tools.map((t) => `| [\`${t.name}\`](#${t.name}) | ${t.title} | ${flags(t.annotations ?? {})} |`),
+    ...tools.map((t) => `| [\`${t.name}\`](#${t.name}) | ${t.title} | ${flags(declared(t.name))} |`),
     '',
   ];
   for (const t of tools) {
@@ -167,10 +181,7 @@ export async function renderToolsDoc(): Promise<string> {
     const required = new Set(schema.required ?? []);
     const r = results.get(t.name)!;
     out.push(`## ${t.name}`, '', `**${t.title}.** ${t.description}`, '');
-    out.push(
-      `Annotations: ${HINTS.map((k) => `\`${k}: ${String((t.annotations as Record<string, unknown>)[k])}\``).join(' · ')}`,
-      '',
-    );
+    out.push(`Annotations: ${HINTS.map((k) => `\`${k}: ${String(declared(t.name)[k])}\``).join(' · ')}`, '');
     if (props.length) {
       out.push('| Argument | Type | Required | Default | Description |', '|---|---|---|---|---|');
       for (const [name, p] of props) {

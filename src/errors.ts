@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'upstream_unavailable'
   | 'upstream_timeout'
   | 'read_only'
+  | 'not_exposed'
   | 'internal';
 
 export interface AppErrorOptions {

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // Process entry: read settings (the only place that reads process.env), discover Airflow, serve, handle signals.
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { CommanderError } from 'commander';
 import { discoverAirflow } from './config/discover-airflow.js';
 import { loadSettings } from './config/load-settings.js';
+import { replicaNameFrom } from './config/replica-name.js';
 import { ConfigError } from './config/settings.js';
-import { createLogger } from './observability/logger.js';
+import { createLogger, stdoutDestination } from './observability/logger.js';
 import { installSignalHandlers } from './server/lifecycle.js';
 import { startService } from './service.js';
 import { BUILD } from './version.js';
@@ -19,10 +20,22 @@ function readIfExists(path: string): string | undefined {
   }
 }
 
+/** A file setting that cannot be read fails start-up naming the setting and the file, not a later symptom. */
+function requireReadable(env: string, path: string | undefined): void {
+  if (path === undefined) return;
+  try {
+    accessSync(path, constants.R_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ConfigError(`Invalid ${env}: cannot read ${JSON.stringify(path)} (${code})`);
+  }
+}
+
 async function main(): Promise<void> {
   let settings: ReturnType<typeof loadSettings>;
   try {
     settings = loadSettings(process.argv.slice(2), process.env, BUILD.version);
+    requireReadable('AIRFLOW_CA_CERT', settings.airflowCaCert);
   } catch (error) {
     if (error instanceof CommanderError) process.exit(error.exitCode);
     if (error instanceof ConfigError) {
@@ -31,14 +44,21 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const replica = settings.replicaName ?? hostname();
-  const logger = createLogger({ level: settings.logLevel, replica });
+  const replica = settings.replicaName ?? replicaNameFrom(hostname());
+  const stdout = stdoutDestination();
+  const logger = createLogger({ level: settings.logLevel, replica }, stdout);
   const airflow = discoverAirflow({
     explicitUrl: settings.airflowApiUrl,
     env: process.env,
     readFile: readIfExists,
   });
   logger.info({ airflow_url: airflow.url, source: airflow.source, file: airflow.file }, 'Airflow URL chosen');
+  if (airflow.source === 'default') {
+    logger.warn(
+      { airflow_url: airflow.url },
+      'No Airflow URL configured or discovered: using the default. Set AIRFLOW_API_URL (or --airflow-api-url) to the Airflow this server should call.',
+    );
+  }
 
   let service: Awaited<ReturnType<typeof startService>>;
   try {
@@ -58,7 +78,7 @@ async function main(): Promise<void> {
     () => service.stop(),
     logger,
     (code) => {
-      logger.flush();
+      stdout.flushSync();
       process.exit(code);
     },
   );

@@ -1,14 +1,28 @@
 // Developer loop for performance work: one service, one closed tools/call run, CPU per request, serial latency, profile.
-// Usage: npm run bench:dev -- [--profile] [--seconds 5] [--no-build] [--list] [--flags='--node-flag ...']
+// Usage: npm run bench:dev -- [--profile] [--unbundled] [--seconds 5] [--no-build] [--list | --modern]
+//        [--flags='--node-flag ...']  (--unbundled: profile frames keep their package paths)
 // (profile: .cache/bench/dev-prof/). Minutes shorter than `npm run bench`, for trying a change.
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cleanupAll, installExitHandlers, stopChild } from '../harness/procs.js';
-import { toolsCallRequest, toolsListRequest } from '../lib/protocol.js';
+import {
+  modernHeaders,
+  modernToolsCallRequest,
+  toolsCallRequest,
+  toolsListRequest,
+} from '../lib/protocol.js';
 import { closed, type HttpCall, rssMiB, serialLatency } from './measure.js';
 import { summariseProfile } from './profile.js';
-import { buildAll, CACHE, setSimLatency, startService, startSim } from './targets.js';
+import {
+  buildAll,
+  CACHE,
+  SERVICE_MAIN,
+  SERVICE_UNBUNDLED,
+  setSimLatency,
+  startService,
+  startSim,
+} from './targets.js';
 
 const { values } = parseArgs({
   options: {
@@ -16,6 +30,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '5' },
     build: { type: 'boolean', default: true },
     list: { type: 'boolean', default: false },
+    modern: { type: 'boolean', default: false },
+    unbundled: { type: 'boolean', default: false },
     flags: { type: 'string', default: '' },
   },
   allowNegative: true,
@@ -26,18 +42,31 @@ const sim = await startSim(2);
 const dir = resolve(CACHE, 'dev-prof');
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
-const svc = await startService(sim.url, [
-  ...(values.flags ? values.flags.split(' ') : []),
-  ...(values.profile ? ['--cpu-prof', '--cpu-prof-dir', dir] : []),
-]);
+const svc = await startService(
+  sim.url,
+  [
+    ...(values.flags ? values.flags.split(' ') : []),
+    ...(values.profile ? ['--cpu-prof', '--cpu-prof-dir', dir] : []),
+  ],
+  values.unbundled ? SERVICE_UNBUNDLED : SERVICE_MAIN,
+);
 const headers = {
   'content-type': 'application/json',
   accept: 'application/json, text/event-stream',
   'mcp-protocol-version': '2025-06-18',
   authorization: `Bearer ${sim.token}`,
 };
-const body = values.list ? toolsListRequest(1) : toolsCallRequest(1, 'list_dags', { limit: 25 });
-const call: HttpCall = { url: svc.url, method: 'POST', headers, body: JSON.stringify(body) };
+const body = values.list
+  ? toolsListRequest(1)
+  : values.modern
+    ? modernToolsCallRequest(1, 'list_dags', { limit: 25 })
+    : toolsCallRequest(1, 'list_dags', { limit: 25 });
+const call: HttpCall = {
+  url: svc.url,
+  method: 'POST',
+  headers: values.modern ? modernHeaders(body, { authorization: headers.authorization }) : headers,
+  body: JSON.stringify(body),
+};
 const secs = Number(values.seconds);
 await closed(call, 32, 2, svc.child.proc.pid);
 const c = await closed(call, 32, secs, svc.child.proc.pid);

@@ -1,5 +1,5 @@
 // Writes docs/benchmarks.md from one bench run: machine, versions, tables, goals, profile, how to reproduce.
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { imageAllocatorEnv, imageNodeFlags } from '../harness/image-flags.js';
 
@@ -75,7 +75,12 @@ export interface ReportInput {
     vsSdkRps: number | undefined;
     vsSdkCpu: number | undefined;
   };
+  /** The express + undici proxy (the stack floor): memory after its closed-model runs. */
+  stackFloor?: { idle: number; loaded: number; served: number };
 }
+
+/** The hand-written findings (dated prose), kept beside the report generator and included as they are. */
+export const FINDINGS = new URL('./findings.md', import.meta.url);
 
 const f = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 
@@ -111,7 +116,9 @@ export function writeReport(path: string, r: ReportInput): void {
     `| airflow-mcp | this service, bundled, run as the image runs it (\`${allocatorNote()} node ${imageNodeFlags().join(' ')} main.js\`), production settings: forward auth, access log at \`info\` (to /dev/null), metrics on |`,
     '| SDK reference | `loadtest/fixtures/sdk-reference-server.ts`: the MCP SDK v2 stateless example — express + `express.json()`, a new `McpServer` + `NodeStreamableHTTPServerTransport({sessionIdGenerator: undefined})` per request, registering the same `allTools` on the same Airflow client (no access log, no metrics endpoint) |',
     `| astro-airflow-mcp | ${r.astroNote} |`,
+    "| SDK reference, the image's Node flags | the same, run with the service's Node flags and allocator, so the ratio measures code, not flags |",
     "| bare node:http proxy (floor) | `loadtest/fixtures/bare-proxy.ts`: the least a Node MCP server can do for this tools/call — parse the body, the same upstream GET with the caller's token over a keep-alive pool, parse the answer, keep the same fields, one SSE frame; no validation, guards, retries, log or metrics |",
+    "| express + undici proxy (stack floor) | `loadtest/fixtures/stack-proxy.ts`: the same work on the service's stack (express 5 + `express.json()`, an undici Agent), with the image's flags and allocator: what the stack costs, against which our own code is measured |",
     '| raw node:http echo | `loadtest/bench/echo-server.ts`: parses the JSON-RPC body, answers a fixed result (the ceiling for Node HTTP on this machine) |',
     `| simulator direct | \`GET ${r.upstreamPath}\` straight to the simulator: the upstream call \`list_dags\` makes (${r.upstreamPerCall} per tools/call) |`,
     '',
@@ -172,6 +179,11 @@ export function writeReport(path: string, r: ReportInput): void {
     `- A fresh process (the image's Node flags: \`${imageNodeFlags().join(' ') || 'none'}\`; its allocator: \`${allocatorNote()}\`) sent ${r.memory.sentTotal} tools/call: RSS ${f(r.memory.rssIdle, 1)} MiB idle, ${f(r.memory.rssStart, 1)} MiB after 1,000 warm-up calls, ${f(r.memory.rssHalf, 1)} MiB after ${r.memory.sentHalf}, **${f(r.memory.rssEnd, 1)} MiB after ${r.memory.sentTotal}**; growth over the second half ${r.memory.rssTrend === undefined ? 'n/a' : f(r.memory.rssTrend, 1)} MiB as the trend of the samples taken after every ${r.rssTotal / 20} (${r.memory.samples.map((s) => f(s.rss, 1)).join(', ')} MiB), ${f(r.memory.rssEnd - r.memory.rssHalf, 1)} MiB between the two end points alone; V8 heap used ${f(r.memory.heapHalf, 1)} → ${f(r.memory.heapEnd, 1)} MiB (sampled right after load, uncollected garbage included); ${r.memory.errors} errors.`,
     `- The process that served the closed-model runs (${r.memory.closedServed} requests) held ${f(r.memory.rssAfterClosed, 1)} MiB RSS.${r.memoryLimit ? '' : ' No old-space limit is set here (in a container Node sizes it from the memory limit), and V8 collects the old space lazily.'}`,
     `- The bare node:http proxy (floor), for comparison: ${f(r.floor.idle, 1)} MiB idle, ${f(r.floor.loaded, 1)} MiB after its ${r.floor.served} closed-model requests, with the image's Node flags and allocator, like airflow-mcp.`,
+    ...(r.stackFloor
+      ? [
+          `- The express + undici proxy (stack floor): ${f(r.stackFloor.idle, 1)} MiB idle, ${f(r.stackFloor.loaded, 1)} MiB after its ${r.stackFloor.served} closed-model requests, same flags, allocator and limit.`,
+        ]
+      : []),
     `- Cold start, spawn → first \`/readyz\` 200: median **${r.cold.toFixed(0)} ms** (runs: ${r.colds.map((c) => c.toFixed(0)).join(', ')} ms).`,
     '',
     '## Goals',
@@ -207,96 +219,21 @@ export function writeReport(path: string, r: ReportInput): void {
       '',
     );
   }
-  add(
-    "## Findings (by hand, 2026-11-27; the figures above are this run's)",
-    '',
-    '- **New in this run: the service answers HTTP with plain `node:http` instead of express**',
-    '  (`docs/architecture.md`): the same guards in the same order, its own JSON body reader. Against the',
-    '  previous full run (04:04 the same day, same limit): tools/call 1,348 → 1,439 req/s and 0.74 → 0.71 CPU',
-    '  ms; RSS after 100k calls 119.8 → 113.1 MiB; the bundle 2.5 → 1.6 MB. A/B of the two bundles right',
-    '  after (4 interleaved rounds of 10 s at 32 connections, in the limit): CPU per call 0.85 → 0.73 ms',
-    '  (medians; median of the per-round ratios 0.90), RSS after ~17k calls 112.6 → 108.2 MiB.',
-    "- **Every target runs inside the Helm chart's memory limit** (384Mi, a memory cgroup per process;",
-    "  `loadtest/harness/memory-limit.ts`). Node sizes V8's heap from the memory it may use: without a limit",
-    "  it sized it from this machine's 24 GiB (4 GiB heap, old space let to grow up to 4× between full",
-    '  collections), which no pod does. The SDK reference pays most for it: 1.35 CPU ms per call without a',
-    '  limit (run of 2026-11-26 18:08), ~3 ms in it. In 384 MiB Node gives a process 1 MiB semi-spaces (heap',
-    "  limit 259 MiB = 256 old + 3 × 1 young) unless told otherwise, and the SDK pattern's per-request server",
-    '  and transport then go through ~30× more scavenges and ~8× more mark-compacts (`--trace-gc`, 5 s of',
-    '  load: 21 → ~600 and 3 → ~25; A/B runs 1.56–1.64 → 3.02–3.39 CPU ms). The image sets',
-    "  `--max-semi-space-size=8`, which is why airflow-mcp's direct path does not pay that; its SDK path (the",
-    '  2026-07-28 row) pays for the smaller old space (1.30 CPU ms without a limit, ~1.7 in it).',
-    '- **≥ 3× the SDK reference: met** (3.23× req/s, median of the per-round ratios; 3.96× less CPU per',
-    '  request). The two full runs before the change to `node:http` sat on the line (3.04× and 2.89× req/s,',
-    '  3.62× and 3.64× CPU); without a memory limit the ratio was 1.74× and 1.95×. The SDK reference runs as',
-    "  its example is written, on Node's defaults, as a team would deploy it: in the limit a good part of the",
-    '  gap is a Node flag it does not set, not code. The floor, in the same limit: see the goals table.',
-    '- **Where a tools/call spends its CPU** (profile above, of an unbundled build of the same sources):',
-    '  inherent work shared with the floor — the upstream request (~25 % inclusive: `ClientRequest`,',
-    "  `socketOnData`, header parsing), parsing Airflow's answer (the `decode` line, ~10 %), the socket writes",
-    "  (`writev`, `writeLatin1String`, ~17 %) — and the product's own: the access log and metrics (~6 %),",
-    '  shaping, fitting and serialising the result (~6 %), guards, retries and the circuit breaker, GC',
-    '  (~4.5 %). `src/server` frames are ~10 % inclusive, but that includes the start of the tool call that',
-    '  runs synchronously under them; the body reader itself is ~1 % self. The MCP SDK is out of the hot',
-    '  path (~1 %).',
-    '- **RSS ≤ 100 MiB: not met** (92.3 MiB idle, 113.1 MiB after 100k calls). Measured before the change to',
-    '  `node:http`, on a process in the same limit at 116.5 MiB after 40k calls (`/proc/<pid>/smaps_rollup`,',
-    "  jemalloc's own statistics): 52 MiB are file pages, nearly all of the Node binary (code and read-only",
-    "  data; a bare `node` touches ~31 MiB, the rest is Node's own modules and the optimising compilers this",
-    '  load warms up); 47 MiB the V8 heap as committed (16 MiB young generation, the rest old space, code and',
-    "  metadata; ~26 MiB live after a full collection: the bundle's source, compiled code, the SDK's and",
-    "  zod's objects, Node's internal undici); 17.6 MiB malloc (10.5 MiB allocated, 4.5 MiB jemalloc",
-    '  metadata). Dropping express took ~2.5 MiB of heap and ~4–6 MiB of RSS under load; under 100 MiB would',
-    '  need ~13 MiB more, i.e. no MCP SDK or zod: the stack the product is built on. Smaller semi-spaces do',
-    '  not get there (4 MB: 118.5 MiB after 100k against 116.3–117.7 with 8 MB, at +1–12 % CPU), nor does',
-    '  `--no-maglev` (3 interleaved rounds of 60k calls: 109.5–112.7 against 111.6–118.3 MiB at the same',
-    "  CPU; inside this machine's noise, not adopted). The floor, with the same flags, allocator and limit:",
-    '  64.4 MiB idle, 95.2 MiB after load, for ~90 lines of code and no dependencies.',
-    '- **No growth between 50k and 100k requests: met in the limit** (+1.3 MiB trend, +1.7 MiB between the',
-    '  end points; the previous two runs +1.0 and −2.1 MiB; the heap-used figures are sampled wherever the',
-    '  young generation happens to be, so the RSS trend is the check). Without a limit the same check gave',
-    '  +5.4 MiB (2026-11-26) and +7.4 to +8.2 MiB in A/B runs, against −0.9 to +0.6 MiB in a 384 MiB cgroup',
-    "  and +0.7 to +2.3 MiB with `--max-old-space-size=256` (the harness's fallback where it may not create",
-    "  cgroups): the rising edge of V8's sawtooth in a heap sized for 24 GiB, not a leak. The 10-minute soak",
-    '  (`docs/reliability.md`) is the check over time.',
-    '- **MCP overhead p50 ≤ 1 ms: met** (0.769 ms, median of 5 within-round differences; the previous two',
-    '  runs 0.805 and 0.903 ms). About 0.32 ms of it is the extra loopback hop (raw echo).',
-    '- **Open model.** The 75 % row moves most with the machine. In this run it asked for 1,080/s (75 % of',
-    '  the higher closed figure) and got 989/s with p99 4.5 s and 67 requests dropped; the process held that',
-    '  backlog in memory and ended the closed-model runs at 147 MiB (114–121 MiB in runs without a backlog).',
-    '  An A/B of the bundles before and after the change to `node:http` right after, at 1,000/s in the limit',
-    '  (2 interleaved rounds): p99 831 and 169 ms before, 125 and 293 ms after, nothing dropped. At 25–50 %',
-    '  p99 stays under 100 ms. The SDK reference falls behind from 50 %.',
-    '- **Cold start** 496 ms (482–596 over seven runs), spawn to the first ready answer.',
-    '- **History.** Since the first run (tools/call at parity with the SDK reference, 1.5–2.1 CPU ms): plain',
-    "  2025-era `tools/list` and `tools/call` are answered from the tool registry without the SDK's",
-    '  Node ↔ web Request/Response conversion, transport and per-message zod validation',
-    '  (`src/server/direct-dispatch.ts`; an integration test requires byte-identical answers to the SDK path);',
-    '  per-call abort signals no longer hold a 30 s timer each (~90 MB of heap under load); 8 MB semi-spaces;',
-    "  Node's own `node:http` to Airflow instead of undici; one bundled file on jemalloc (RSS after 100k",
-    '  calls 145.3 → 114.7 MiB without a limit); plain `node:http` instead of express (0.85 → 0.73 CPU ms).',
-    '  Everything else (initialize, notifications, 2026-07-28 requests, batches, progress, resources,',
-    '  prompts) still goes through the SDK.',
-    '- **Heap sizing.** With 8 MB semi-spaces the heap stays near 45–60 MB total under the closed load, against',
-    "  105–200 MB with V8's defaults on a large host; 4 MB and 2 MB semi-spaces promote in-flight requests'",
-    '  objects and end higher. Do not cap the old space far below the container limit: with',
-    '  `--max-old-space-size=64` the service spent most of its time in major GC (2.4 CPU ms per request);',
-    '  `--optimize-for-size` saves ~12 MiB idle at 2.3× the CPU.',
-    '',
-  );
+  if (existsSync(FINDINGS)) add(readFileSync(FINDINGS, 'utf8').trimEnd(), '');
   add(
     '## Reproduce',
     '',
     '```sh',
     'npm ci',
-    'npm run bench            # full run (~6 min): rewrites this file; profile in .cache/bench/prof/',
+    'npm run bench            # full run (~10 min): rewrites this file; profile in .cache/bench/prof/',
     'npm run bench -- --quick # smoke run (~1.5 min): writes .cache/bench/benchmarks-quick.md',
     '```',
     '',
     'Options: `--latency-ms 2` (simulator latency), `--connections 32`, `--no-astro`, `--profile`/`--no-profile`,',
     '`--doc <path>`. astro-airflow-mcp is installed once into `.cache/astro-venv` (git-ignored) with',
     `\`pip install astro-airflow-mcp==0.9.1\`; a failed install is recorded in \`.cache/astro-install.failed\` and not retried.`,
-    'The last line of the output is one JSON object with the headline figures.',
+    'The last line of the output is one JSON object with the headline figures. The findings section is',
+    '`loadtest/bench/findings.md`, written by hand after a run and included as it is.',
     '',
   );
   writeFileSync(path, lines.join('\n'));

@@ -32,6 +32,7 @@ export async function buildAll(): Promise<void> {
         '../../src/**/*.ts',
         '../../loadtest/fixtures/sdk-reference-server.ts',
         '../../loadtest/fixtures/bare-proxy.ts',
+        '../../loadtest/fixtures/stack-proxy.ts',
         '../../loadtest/bench/echo-server.ts',
         '../../loadtest/harness/sim-child.ts',
       ],
@@ -45,7 +46,12 @@ export async function buildAll(): Promise<void> {
   } catch {
     // Type errors (others' work in progress) still emit JavaScript; missing files are checked below.
   }
-  for (const file of ['loadtest/fixtures/sdk-reference-server.js', 'loadtest/bench/echo-server.js']) {
+  for (const file of [
+    'loadtest/fixtures/sdk-reference-server.js',
+    'loadtest/fixtures/bare-proxy.js',
+    'loadtest/fixtures/stack-proxy.js',
+    'loadtest/bench/echo-server.js',
+  ]) {
     if (!existsSync(resolve(BUILD, file))) throw new Error(`build did not emit ${file}`);
   }
 }
@@ -152,12 +158,22 @@ async function startFixture(
   return { name, url: info.url, child };
 }
 
-export function startSdkReference(simUrl: string): Promise<Running> {
-  return startFixture('sdk-reference', 'loadtest/fixtures/sdk-reference-server.js', {
-    AIRFLOW_API_URL: simUrl,
-    AIRFLOW_AUTH_MODE: 'forward',
-    LOG_LEVEL: 'warn',
-  });
+/**
+ * The SDK reference pattern; `imageFlags` runs it with the image's Node flags and allocator as the service
+ * runs, so a ratio between the two measures code, not flags.
+ */
+export function startSdkReference(simUrl: string, imageFlags = false): Promise<Running> {
+  return startFixture(
+    imageFlags ? 'sdk-reference-image-flags' : 'sdk-reference',
+    'loadtest/fixtures/sdk-reference-server.js',
+    {
+      AIRFLOW_API_URL: simUrl,
+      AIRFLOW_AUTH_MODE: 'forward',
+      LOG_LEVEL: 'warn',
+      ...(imageFlags ? imageAllocatorEnvChecked() : {}),
+    },
+    imageFlags ? imageNodeFlags() : [],
+  );
 }
 
 /** The floor: a bare node:http proxy making the same upstream call, with the image's flags and allocator. */
@@ -165,6 +181,16 @@ export function startBareProxy(simUrl: string, upstreamPath: string): Promise<Ru
   return startFixture(
     'bare-proxy',
     'loadtest/fixtures/bare-proxy.js',
+    { AIRFLOW_API_URL: simUrl, UPSTREAM_PATH: upstreamPath, ...imageAllocatorEnvChecked() },
+    imageNodeFlags(),
+  );
+}
+
+/** The stack floor: express + express.json + an undici Agent making the same call, as the service runs. */
+export function startStackProxy(simUrl: string, upstreamPath: string): Promise<Running> {
+  return startFixture(
+    'stack-proxy',
+    'loadtest/fixtures/stack-proxy.js',
     { AIRFLOW_API_URL: simUrl, UPSTREAM_PATH: upstreamPath, ...imageAllocatorEnvChecked() },
     imageNodeFlags(),
   );

@@ -1,5 +1,4 @@
 // The one adapter interface: everything tools may ask of Airflow, answered in normalised shapes.
-import type { ApiVersion } from './auth-providers.js';
 import type { UpstreamRequest, UpstreamResponse } from './http-client.js';
 import type {
   Asset,
@@ -39,6 +38,10 @@ import type {
   VersionInfo,
   XcomEntry,
 } from './types.js';
+import type { UiTarget } from './ui-url.js';
+
+/** Airflow's REST API: v1 is Airflow 2, v2 is Airflow 3. */
+export type ApiVersion = 'v1' | 'v2';
 
 /** One authenticated call bound to the current request and API version. */
 export type UpstreamCall = (req: UpstreamRequest) => Promise<UpstreamResponse>;
@@ -128,4 +131,7 @@ export interface AirflowAdapter {
   listPlugins(q: PageQuery): Promise<Page<Plugin>>;
   listProviders(q: PageQuery): Promise<Page<Provider>>;
   listEventLogs(q: ListEventLogsQuery): Promise<Page<EventLog>>;
+
+  /** What a UI link of this Airflow points to (this version's UI routes); refuses links to other hosts. */
+  resolveUiUrl(link: string): UiTarget;
 }

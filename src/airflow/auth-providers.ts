@@ -2,9 +2,8 @@
 import { decodeJwt } from 'jose';
 import { AppError } from '../errors.js';
 import type { AuthPath } from '../observability/metrics.js';
+import type { ApiVersion } from './adapter.js';
 import type { CallContext } from './call-context.js';
-
-export type ApiVersion = 'v1' | 'v2';
 
 export interface UpstreamAuth {
   authorization: string | undefined;
@@ -21,6 +20,7 @@ export const forwardAuth: AuthProvider = {
   async authorize(ctx) {
     const c = ctx.credentials;
     if (!c) return { authorization: undefined, path: 'anonymous' };
+    if (c.via === 'oauth') return { authorization: c.header, path: 'oauth' };
     return { authorization: c.header, path: c.scheme === 'bearer' ? 'forwarded_bearer' : 'forwarded_basic' };
   },
   invalidate: () => false,

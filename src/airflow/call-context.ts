@@ -4,6 +4,8 @@ export interface InboundCredentials {
   scheme: 'bearer' | 'basic';
   /** The whole Authorization header value, forwarded verbatim. Never logged. */
   header: string;
+  /** Set when the credential came out of one of this service's sign-in tokens (AIRFLOW_AUTH_MODE=oauth). */
+  via?: 'oauth';
 }
 
 export interface CallContext {

@@ -1,11 +1,14 @@
-// The Airflow HTTP client: pooled keep-alive calls with timeouts, cancellation, size caps, auth and metrics.
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+// The Airflow HTTP client: pooled keep-alive calls (undici) with timeouts, cancellation, size caps, auth and
+// metrics.
+import type { Dispatcher } from 'undici';
 import { AppError } from '../errors.js';
 import { linkedAbort } from '../linked-abort.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { ApiVersion, AuthProvider, UpstreamAuth } from './auth-providers.js';
+import type { ApiVersion } from './adapter.js';
+import type { AuthProvider, UpstreamAuth } from './auth-providers.js';
 import type { CallContext } from './call-context.js';
 import type { Resilience } from './resilience.js';
+import type { ResponseBudget } from './response-budget.js';
 import {
   errorForStatus,
   errorForTransport,
@@ -13,7 +16,6 @@ import {
   parseRetryAfter,
   withRetryAfter,
 } from './upstream-errors.js';
-import type { UpstreamTransport } from './upstream-transport.js';
 
 export type QueryValue = string | number | boolean | readonly (string | number)[] | null | undefined;
 
@@ -42,13 +44,16 @@ export interface UpstreamResponse {
 export interface AirflowHttpOptions {
   /** Base URL, possibly with a path prefix, no trailing slash. */
   baseUrl: string;
-  transport: UpstreamTransport;
+  /** undici dispatcher (an Agent with a pool per origin; a MockAgent in tests). */
+  dispatcher: Dispatcher;
   timeoutMs: number;
   maxResponseBytes: number;
   auth: AuthProvider;
   metrics: Metrics;
   /** Only this mode forwards the caller's own header; used to word auth errors. */
   forwarding: boolean;
+  /** Bytes of answers all calls may hold at once (shared by the process); without it, unbounded. */
+  budget?: ResponseBudget;
   /** Retry and circuit-breaker policies; without it every call goes once. */
   resilience?: Resilience;
   now?: () => number;
@@ -92,28 +97,95 @@ export function buildQuery(query: UpstreamRequest['query']): string {
   return s ? `?${s}` : '';
 }
 
+function headerOf(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
 function statusClass(status: number): string {
   return `${Math.floor(status / 100)}xx`;
 }
 
-/** The whole body as UTF-8; plain 'data' events, cheaper than an async iterator per chunk. */
-function readWhole(stream: IncomingMessage): Promise<string> {
+type ResponseBody = Dispatcher.ResponseData['body'];
+
+/** Budget taken at a time for an answer of unknown length, as its bytes arrive. */
+const BUDGET_STEP = 256 * 1024;
+/** Longest a call waits for budget (within its own deadline). */
+const BUDGET_WAIT_MS = 2_000;
+
+/**
+ * Up to `max` bytes of a response body, holding budget for what it reads: `reserved` bytes are held already;
+ * past them, `grow` is asked for more while the stream is paused. Past `max` reading stops and the stream is
+ * destroyed, which gives its socket back (undici closes it): a body too large to use is never buffered whole.
+ */
+function readBounded(
+  stream: ResponseBody,
+  max: number,
+  reserved: number,
+  grow: () => Promise<number>,
+): Promise<{ bytes: Buffer; truncated: boolean }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    let ended = false;
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.once('end', () => {
-      ended = true;
-      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
-    });
-    stream.once('error', reject);
-    // A stream destroyed without an error emits neither 'end' nor 'error' (the error is built only then:
-    // capturing a stack on every normal close cost ~3 % of a tools/call).
-    stream.once('close', () => {
-      if (!ended)
-        reject(Object.assign(new Error('Airflow closed the response early'), { code: 'ECONNRESET' }));
-    });
+    let size = 0;
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      stream.off('data', onData);
+      fn();
+    };
+    const onData = (chunk: Buffer) => {
+      if (size + chunk.length > max) {
+        chunks.push(chunk.subarray(0, max - size));
+        size = max;
+        settle(() => resolve({ bytes: Buffer.concat(chunks, size), truncated: true }));
+        stream.destroy();
+        return;
+      }
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > reserved) {
+        stream.pause();
+        grow().then(
+          (more) => {
+            reserved += more;
+            stream.resume();
+          },
+          (error: unknown) => {
+            settle(() => reject(error));
+            stream.destroy();
+          },
+        );
+      }
+    };
+    stream.on('data', onData);
+    stream.once('end', () =>
+      settle(() =>
+        resolve({ bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), truncated: false }),
+      ),
+    );
+    stream.once('error', (error) => settle(() => reject(error)));
+    // Destroyed without an error (e.g. the pool closed): neither 'end' nor 'error' comes.
+    stream.once('close', () =>
+      settle(() =>
+        reject(Object.assign(new Error('Airflow closed the response early'), { code: 'ECONNRESET' })),
+      ),
+    );
   });
+}
+
+function tooLarge(max: number): AppError {
+  // The caller asked for too much, Airflow is fine.
+  return notAFault(
+    new AppError(
+      'upstream_unavailable',
+      `Airflow's response was larger than ${max} bytes and was not read.`,
+      {
+        hint: 'Ask for less: use a smaller limit or narrower filters.',
+        retryable: false,
+      },
+    ),
+  );
 }
 
 export class AirflowHttp {
@@ -166,7 +238,7 @@ export class AirflowHttp {
   async raw(path: string, init: { method: 'GET' | 'POST'; body?: unknown; signal: AbortSignal }) {
     const linked = linkedAbort([init.signal], this.options.timeoutMs);
     try {
-      const res = await this.options.transport.request({
+      const res = await this.options.dispatcher.request({
         origin: this.origin,
         path: `${this.basePath}${path}`,
         method: init.method,
@@ -174,7 +246,12 @@ export class AirflowHttp {
         ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
         signal: linked.signal,
       });
-      const { body } = await this.readBody(res.body, res.headers, this.options.maxResponseBytes);
+      const { body } = await this.readBody(
+        res.body,
+        res.headers,
+        this.options.maxResponseBytes,
+        linked.signal,
+      );
       return { status: res.statusCode, body };
     } finally {
       linked.dispose();
@@ -201,7 +278,7 @@ export class AirflowHttp {
     const stopTimer = metrics.upstreamDuration.startTimer({ route });
     let status = 0;
     try {
-      const res = await this.options.transport.request({
+      const res = await this.options.dispatcher.request({
         origin: this.origin,
         path,
         method: req.method,
@@ -212,12 +289,12 @@ export class AirflowHttp {
       });
       status = res.statusCode;
       const max = req.maxBytes ?? this.options.maxResponseBytes;
-      const { body, truncated } = await this.readBody(res.body, res.headers, max);
+      const { body, truncated } = await this.readBody(res.body, res.headers, max, signal);
       if (status >= 200 && status < 300) return { status, body, truncated };
       if (req.acceptStatus?.includes(status)) return { status, body, truncated };
       if (status === 401 || status === 403)
         metrics.upstreamAuthFailures.inc({ status: String(status), path: auth.path });
-      const retryAfter = res.headers['retry-after'] as string | undefined;
+      const retryAfter = headerOf(res.headers, 'retry-after');
       throw withRetryAfter(
         errorForStatus({
           status,
@@ -245,35 +322,44 @@ export class AirflowHttp {
     }
   }
 
-  /** Reads a body up to `max` bytes. JSON over the cap is refused (a cut JSON is useless); text is cut. */
+  /**
+   * Reads a body up to `max` bytes within the process-wide budget. JSON over the cap is refused (a cut JSON
+   * is useless; one declared over it is refused before a byte is read); text is cut.
+   */
   private async readBody(
-    stream: IncomingMessage,
-    headers: IncomingHttpHeaders,
+    stream: ResponseBody,
+    headers: Dispatcher.ResponseData['headers'],
     max: number,
+    signal: AbortSignal,
   ): Promise<{ body: unknown; truncated: boolean }> {
-    const type = String(headers['content-type'] ?? '');
-    const isJson = type.includes('json');
-    const declared = Number(headers['content-length'] ?? Number.NaN);
-    if (declared >= 0 && declared <= max) {
-      // The usual case (Airflow sends a length): read it in one go; Node's parser enforces the length.
-      return this.decode(await readWhole(stream), isJson, false, max);
+    const isJson = (headerOf(headers, 'content-type') ?? '').includes('json');
+    const declared = Number(headerOf(headers, 'content-length') ?? Number.NaN);
+    const known = Number.isFinite(declared) && declared >= 0;
+    if (isJson && known && declared > max) {
+      stream.destroy();
+      throw tooLarge(max);
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let truncated = false;
-    for await (const chunk of stream) {
-      const buf = chunk as Buffer;
-      if (size + buf.length > max) {
-        truncated = true;
-        chunks.push(buf.subarray(0, max - size));
-        size = max;
+    const budget = this.options.budget;
+    if (!budget) {
+      const { bytes, truncated } = await readBounded(stream, max, max, async () => max);
+      return this.decode(bytes.toString('utf8'), isJson, truncated, max);
+    }
+    const releases: (() => void)[] = [];
+    const take = async (bytes: number) => {
+      releases.push(await budget.acquire(bytes, signal, BUDGET_WAIT_MS));
+      return bytes;
+    };
+    try {
+      const first = known ? Math.min(declared, max) : Math.min(BUDGET_STEP, max);
+      await take(first).catch((error: unknown) => {
         stream.destroy();
-        break;
-      }
-      chunks.push(buf);
-      size += buf.length;
+        throw error;
+      });
+      const { bytes, truncated } = await readBounded(stream, max, first, () => take(BUDGET_STEP));
+      return this.decode(bytes.toString('utf8'), isJson, truncated, max);
+    } finally {
+      for (const release of releases) release();
     }
-    return this.decode(Buffer.concat(chunks, size).toString('utf8'), isJson, truncated, max);
   }
 
   private decode(
@@ -283,19 +369,7 @@ export class AirflowHttp {
     max: number,
   ): { body: unknown; truncated: boolean } {
     if (!isJson) return { body: text, truncated };
-    if (truncated) {
-      // Streamed and cut at the cap, never buffered whole; the caller asked for too much, Airflow is fine.
-      throw notAFault(
-        new AppError(
-          'upstream_unavailable',
-          `Airflow's response was larger than ${max} bytes and was not read.`,
-          {
-            hint: 'Ask for less: use a smaller limit or narrower filters.',
-            retryable: false,
-          },
-        ),
-      );
-    }
+    if (truncated) throw tooLarge(max);
     if (text === '') return { body: undefined, truncated: false };
     try {
       return { body: JSON.parse(text), truncated: false };

@@ -1,17 +1,17 @@
 // Turns Airflow's HTTP answers and transport failures into actionable AppErrors that never echo a credential.
 
 import { AppError } from '../errors.js';
-import { CONNECT_TIMEOUT } from './upstream-transport.js';
+import { CONNECT_TIMEOUT } from './airflow-dispatcher.js';
 
 const MAX_DETAIL = 500;
 
-/** Airflow 3 errors are {detail: string|object}; Airflow 2 errors are RFC 7807 {title, detail}. */
+/** Airflow 3 errors are {detail: string|object}; Airflow 2 errors are RFC 7807 {title, detail}. Whole, uncut. */
 export function airflowDetail(body: unknown): string | undefined {
-  if (typeof body === 'string') return body.slice(0, MAX_DETAIL) || undefined;
+  if (typeof body === 'string') return body || undefined;
   if (!body || typeof body !== 'object') return undefined;
   const b = body as Record<string, unknown>;
   const detail = b.detail ?? b.title ?? b.message;
-  if (typeof detail === 'string') return detail.slice(0, MAX_DETAIL);
+  if (typeof detail === 'string') return detail;
   if (Array.isArray(detail)) {
     // FastAPI validation errors: [{loc: [...], msg, type}]
     return detail
@@ -22,27 +22,52 @@ export function airflowDetail(body: unknown): string | undefined {
           : '';
         return loc ? `${loc}: ${item.msg ?? 'invalid'}` : (item.msg ?? 'invalid');
       })
-      .join('; ')
-      .slice(0, MAX_DETAIL);
+      .join('; ');
   }
-  if (detail !== undefined) return JSON.stringify(detail).slice(0, MAX_DETAIL);
+  if (detail !== undefined) return JSON.stringify(detail);
   return undefined;
 }
 
-/** Removes the credential from text Airflow sent back: the token, or Basic's base64, user:password and password. */
-export function scrub(text: string, secret: string | undefined): string {
-  if (!secret) return text;
+/** The forms a credential can take in text Airflow sent back: the token, or Basic's base64, user:password and password. */
+function credentialForms(secret: string | undefined): string[] {
+  if (!secret) return [];
   const raw = secret.replace(/^(Bearer|Basic)\s+/i, '');
-  const variants = [raw];
+  const forms = [raw];
   if (/^Basic\s/i.test(secret)) {
     const decoded = Buffer.from(raw, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    variants.push(decoded);
-    if (colon >= 0) variants.push(decoded.slice(colon + 1));
+    forms.push(decoded);
+    if (colon >= 0) forms.push(decoded.slice(colon + 1));
   }
+  // Shorter strings would redact ordinary words; the settings require longer secrets anyway.
+  return forms.filter((f) => f.length >= 6);
+}
+
+/** Removes the credential, in any of its forms, from text Airflow sent back. */
+export function scrub(text: string, secret: string | undefined): string {
   let out = text;
-  for (const v of variants) if (v.length >= 6) out = out.split(v).join('[redacted]');
+  for (const form of credentialForms(secret)) out = out.split(form).join('[redacted]');
   return out;
+}
+
+/**
+ * Airflow's detail made safe to show: scrubbed whole first (cutting first could split a credential so that
+ * no whole copy is left to find), then cut to MAX_DETAIL; a credential's first characters left at the cut
+ * (an upstream that itself echoed a cut credential) are redacted too.
+ */
+export function safeDetail(body: unknown, secret: string | undefined): string {
+  const text = scrub(airflowDetail(body) ?? '', secret);
+  if (text.length <= MAX_DETAIL) return text;
+  let cut = text.slice(0, MAX_DETAIL);
+  for (const form of credentialForms(secret)) {
+    for (let k = Math.min(form.length - 1, cut.length); k >= 1; k--) {
+      if (cut.endsWith(form.slice(0, k))) {
+        cut = `${cut.slice(0, cut.length - k)}[redacted]`;
+        break;
+      }
+    }
+  }
+  return `${cut}…`;
 }
 
 export interface StatusErrorInput {
@@ -56,7 +81,7 @@ export interface StatusErrorInput {
 
 export function errorForStatus(input: StatusErrorInput): AppError {
   const { status, what } = input;
-  const detail = scrub(airflowDetail(input.body) ?? '', input.authorization);
+  const detail = safeDetail(input.body, input.authorization);
   const said = detail ? `: ${detail}` : '';
   if (
     status === 401 ||
@@ -126,7 +151,13 @@ export function errorForStatus(input: StatusErrorInput): AppError {
   });
 }
 
-const TIMEOUT_CODES = new Set([CONNECT_TIMEOUT, 'ETIMEDOUT']);
+// undici's own timeouts count as Airflow being slow; the call's deadline normally fires first.
+const TIMEOUT_CODES = new Set([
+  CONNECT_TIMEOUT,
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+]);
 
 export function errorForTransport(error: unknown, what: string, timeoutMs: number): AppError {
   if (error instanceof AppError) return error;
@@ -142,7 +173,7 @@ export function errorForTransport(error: unknown, what: string, timeoutMs: numbe
       ? 'connection refused'
       : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
         ? 'host name not found'
-        : code === 'ECONNRESET' || code === 'EPIPE'
+        : code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET'
           ? 'connection reset'
           : (code ?? 'network error');
   return new AppError('upstream_unavailable', `Could not reach Airflow for ${what} (${reason}).`, {
@@ -157,6 +188,13 @@ const RETRY_AFTER_MS = new WeakMap<AppError, number>();
 export function notAFault(error: AppError): AppError {
   NOT_FAULTS.add(error);
   return error;
+}
+
+/** The caller went away (disconnected or cancelled) while waiting on Airflow; not Airflow's fault. */
+export function cancelledByClient(): AppError {
+  return notAFault(
+    new AppError('upstream_unavailable', 'The request was cancelled by the client.', { retryable: false }),
+  );
 }
 
 /**

@@ -1,9 +1,26 @@
 // The settings schema: every setting, its env name, default and validation, parsed once into a frozen object.
+import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
+import { REPLICA_NAME_PATTERN } from './replica-name.js';
 
 const bool = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
   .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
+/** True for a setting whose schema is the boolean one: its CLI flag may stand alone (`--flag`). */
+export function isBooleanSetting(key: SettingKey): boolean {
+  const def = SETTINGS[key].schema.def as { type: string; innerType?: unknown };
+  return def.type === 'default' && def.innerType === bool;
+}
+// An http(s) URL, with a message that says which part is wrong.
+const httpUrl = z.url({
+  protocol: /^https?$/,
+  error: (issue) =>
+    typeof issue.input === 'string' &&
+    /^[a-z][a-z0-9+.-]*:/i.test(issue.input) &&
+    !/^https?:/i.test(issue.input)
+      ? 'the scheme must be http or https'
+      : 'must be an http:// or https:// URL',
+});
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const list = z
   .union([z.array(z.string()), z.string()])
@@ -14,7 +31,12 @@ export const SETTINGS = {
   airflowApiUrl: {
     env: 'AIRFLOW_API_URL',
     help: 'Airflow base URL (may include a path prefix); unset = discover from Airflow config',
-    schema: z.url({ protocol: /^https?$/ }).optional(),
+    schema: httpUrl.optional(),
+  },
+  airflowUiUrl: {
+    env: 'AIRFLOW_UI_URL',
+    help: "Airflow's address as users' browsers see it, when not AIRFLOW_API_URL: open_airflow_url accepts links to either",
+    schema: httpUrl.optional(),
   },
   airflowApiVersion: {
     env: 'AIRFLOW_API_VERSION',
@@ -23,8 +45,8 @@ export const SETTINGS = {
   },
   airflowAuthMode: {
     env: 'AIRFLOW_AUTH_MODE',
-    help: "How calls to Airflow authenticate: forward (caller's Authorization header), token, password, none",
-    schema: z.enum(['forward', 'token', 'password', 'none']).default('forward'),
+    help: "How calls to Airflow authenticate: forward (caller's Authorization header), oauth (sign in from the MCP client), token, password, none",
+    schema: z.enum(['forward', 'oauth', 'token', 'password', 'none']).default('forward'),
   },
   airflowAuthToken: {
     env: 'AIRFLOW_AUTH_TOKEN',
@@ -63,6 +85,21 @@ export const SETTINGS = {
     help: 'Hide and refuse every tool that changes Airflow',
     schema: bool.default(false),
   },
+  toolsets: {
+    env: 'MCP_TOOLSETS',
+    help: 'Comma-separated toolsets to expose (dags, runs, tasks, logs, diagnostics, assets, admin, variables, connections); empty = all',
+    schema: list.default([]),
+  },
+  tools: {
+    env: 'MCP_TOOLS',
+    help: 'Comma-separated tool names to expose (added to MCP_TOOLSETS; empty = no extra tools)',
+    schema: list.default([]),
+  },
+  excludeTools: {
+    env: 'MCP_EXCLUDE_TOOLS',
+    help: 'Comma-separated tool names never to expose',
+    schema: list.default([]),
+  },
   host: {
     env: 'HOST',
     help: 'Address to listen on',
@@ -97,6 +134,16 @@ export const SETTINGS = {
     help: 'Largest accepted MCP request body, in bytes',
     schema: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
   },
+  bodyTimeoutMs: {
+    env: 'BODY_TIMEOUT_MS',
+    help: 'Time a client has to send a request body once its headers arrived; slower bodies get 408, in ms',
+    schema: int(100, 600_000).default(5_000),
+  },
+  upstreamMemoryBudgetBytes: {
+    env: 'UPSTREAM_MEMORY_BUDGET_BYTES',
+    help: 'Bytes of Airflow answers held at once across all calls; a call over it waits briefly, then fails retryably',
+    schema: int(1024 * 1024, 1024 * 1024 * 1024).default(32 * 1024 * 1024),
+  },
   maxOutputBytes: {
     env: 'MAX_OUTPUT_BYTES',
     help: 'Largest tool result text, in bytes; longer results are cut with a notice',
@@ -119,8 +166,11 @@ export const SETTINGS = {
   },
   replicaName: {
     env: 'REPLICA_NAME',
-    help: 'Name of this replica in logs and x-served-by (default: host name)',
-    schema: z.string().min(1).optional(),
+    help: "Name of this replica in logs and x-served-by (default: the host name's first label, in a pod its name)",
+    schema: z
+      .string()
+      .regex(REPLICA_NAME_PATTERN, 'must be a name of letters, digits, ".", "_" or "-" (at most 253)')
+      .optional(),
   },
   mcpApiKeys: {
     env: 'MCP_API_KEYS',
@@ -147,7 +197,7 @@ export const SETTINGS = {
   airflowJwksUrl: {
     env: 'AIRFLOW_JWKS_URL',
     help: "JWKS URL to verify callers' asymmetric Airflow JWTs locally before calling Airflow",
-    schema: z.url({ protocol: /^https?$/ }).optional(),
+    schema: httpUrl.optional(),
   },
   airflowJwtAudience: {
     env: 'AIRFLOW_JWT_AUDIENCE',
@@ -184,14 +234,65 @@ export const SETTINGS = {
     help: 'How long an open breaker fails calls fast before letting one probe call through, in ms',
     schema: int(100, 600_000).default(10_000),
   },
+  mcpPublicUrl: {
+    env: 'MCP_PUBLIC_URL',
+    help: 'Public origin clients reach this service at (e.g. https://mcp.example.com); required for AIRFLOW_AUTH_MODE=oauth',
+    schema: z
+      .url({ protocol: /^https?$/ })
+      .refine((u) => /^https?:\/\/[^/?#]+\/?$/.test(u), 'must be an origin without path, query or fragment')
+      .transform((u) => u.replace(/\/$/, ''))
+      .optional(),
+  },
+  mcpOauthKeysFile: {
+    env: 'MCP_OAUTH_KEYS_FILE',
+    help: 'File of keys for sign-in codes and tokens: "<key id> <base64url of 32 random bytes>" per line, first one signs; required for AIRFLOW_AUTH_MODE=oauth',
+    schema: z.string().min(1).optional(),
+  },
+  mcpOauthTokenTtlSeconds: {
+    env: 'MCP_OAUTH_TOKEN_TTL_SECONDS',
+    help: "Lifetime of an access token from sign-in, in seconds (never past the Airflow token's own expiry)",
+    schema: int(60, 7 * 86_400).default(3_600),
+  },
+  mcpOauthCimdAllowPrivate: {
+    env: 'MCP_OAUTH_CIMD_ALLOW_PRIVATE',
+    help: 'Allow client metadata documents on private or loopback addresses (tests only)',
+    schema: bool.default(false),
+  },
+  mcpOauthCimdCaFile: {
+    env: 'MCP_OAUTH_CIMD_CA_FILE',
+    help: 'PEM CA bundle trusted, besides the system store, when fetching client metadata documents',
+    schema: z.string().min(1).optional(),
+  },
+  mcpOauthAllowAirflowHeader: {
+    env: 'MCP_OAUTH_ALLOW_AIRFLOW_HEADER',
+    help: 'In oauth mode, also accept a raw Airflow credential in X-Airflow-Authorization (for automation)',
+    schema: bool.default(false),
+  },
+  mcpOauthLoginAttempts: {
+    env: 'MCP_OAUTH_LOGIN_ATTEMPTS',
+    help: 'Failed sign-ins allowed per client address per replica in 5 minutes before more are refused',
+    schema: int(1, 10_000).default(10),
+  },
   servedByHeader: {
     env: 'SERVED_BY_HEADER',
-    help: 'Send the x-served-by response header',
+    help: 'Send the x-served-by response header (the replica name, nothing else)',
     schema: bool.default(true),
   },
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
+
+/**
+ * Every secret can also be read from a file named by `<ENV>_FILE` (or the mirrored `--<flag>-file`), e.g. a
+ * mounted Kubernetes Secret: env values show in the pod spec and flag values in `ps`. A secret whose
+ * `<ENV>_FILE` is a setting of its own (MCP_API_KEYS_FILE: one key per line) keeps that meaning.
+ */
+export function secretFileVariants(): { key: SettingKey; env: string; fileEnv: string }[] {
+  const envs = new Set(Object.values(SETTINGS).map((spec) => spec.env as string));
+  return (Object.entries(SETTINGS) as [SettingKey, (typeof SETTINGS)[SettingKey]][])
+    .filter(([, spec]) => 'secret' in spec && !envs.has(`${spec.env}_FILE`))
+    .map(([key, spec]) => ({ key, env: spec.env, fileEnv: `${spec.env}_FILE` }));
+}
 
 type SchemaOf<K extends SettingKey> = (typeof SETTINGS)[K]['schema'];
 export type Settings = { readonly [K in SettingKey]: z.output<SchemaOf<K>> };
@@ -200,9 +301,20 @@ const settingsShape = Object.fromEntries(
   Object.entries(SETTINGS).map(([key, spec]) => [key, spec.schema]),
 ) as { [K in SettingKey]: SchemaOf<K> };
 
-/** Loopback binds are reachable only from this host (or this pod), so inbound auth is not required there. */
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/**
+ * Loopback binds are reachable only from this host (or this pod), so inbound auth is not required there.
+ * The address is parsed, never matched by prefix: `127.0.0.1.nip.io` is a DNS name that can point anywhere.
+ */
 export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (/^localhost\.?$/i.test(bare)) return true;
+  const family = isIP(bare);
+  if (family === 0) return false;
+  return LOOPBACK.check(bare, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 export const settingsSchema = z.object(settingsShape).superRefine((s, issue) => {
@@ -225,6 +337,13 @@ export const settingsSchema = z.object(settingsShape).superRefine((s, issue) => 
       code: 'custom',
       path: ['airflowJwksUrl'],
       message: 'set either AIRFLOW_JWT_SECRET or AIRFLOW_JWKS_URL, not both',
+    });
+  }
+  if (s.airflowAuthMode === 'oauth' && (!s.mcpPublicUrl || !s.mcpOauthKeysFile)) {
+    issue.addIssue({
+      code: 'custom',
+      path: [s.mcpPublicUrl ? 'mcpOauthKeysFile' : 'mcpPublicUrl'],
+      message: 'MCP_PUBLIC_URL and MCP_OAUTH_KEYS_FILE are required when AIRFLOW_AUTH_MODE=oauth',
     });
   }
   // The service holds Airflow credentials in these modes: whoever reaches it acts with them.

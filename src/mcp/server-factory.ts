@@ -26,11 +26,10 @@ export function requestContextOf(extra: Record<string, unknown> | undefined): Re
 export function createServerFactory(deps: ServerFactoryDeps): McpServerFactory {
   const info = { name: deps.name, version: deps.version };
   const capabilities: ServerCapabilities = { ...deps.capabilities, tools: { listChanged: false } };
-  const listResult = deps.tools.listResult;
   return ({ authInfo }) => {
     const rctx = requestContextOf(authInfo?.extra);
     const server = new Server(info, { capabilities, instructions: deps.instructions });
-    server.setRequestHandler('tools/list', async () => listResult);
+    server.setRequestHandler('tools/list', async () => deps.tools.list(rctx.exposure));
     server.setRequestHandler('tools/call', (request, ctx) =>
       deps.tools.call(request.params, rctx, { signal: ctx.mcpReq.signal, notify: ctx.mcpReq.notify }),
     );

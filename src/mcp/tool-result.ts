@@ -19,6 +19,8 @@ function byteLength(s: string): number {
 export function fitResult(
   value: unknown,
   max: number,
+  /** The tool's argument names: a hint names only arguments the tool takes. */
+  params: ReadonlySet<string> = new Set(),
 ): { text: string; data: unknown; truncated: boolean; textIsData: boolean } {
   const text = JSON.stringify(value) ?? 'null';
   if (byteLength(text) <= max) return { text, data: value, truncated: false, textIsData: true };
@@ -34,7 +36,7 @@ export function fitResult(
       let best: { text: string; data: unknown } | undefined;
       while (lo <= hi) {
         const mid = (lo + hi) >> 1;
-        const candidate = withNotice(record, key, all, mid);
+        const candidate = withNotice(record, key, all, mid, params);
         const t = JSON.stringify(candidate);
         if (byteLength(t) <= max) {
           best = { text: t, data: candidate };
@@ -49,7 +51,7 @@ export function fitResult(
   const notice: TruncationNotice = {
     code: 'output_truncated',
     message: `Result cut at ${max} bytes.`,
-    hint: 'Ask for less: use a smaller limit, narrower filters, or tail_lines/max_bytes for logs.',
+    hint: cutHint(params),
   };
   const suffix = `\n[${JSON.stringify(notice)}]`;
   const budget = Math.max(0, max - byteLength(suffix));
@@ -60,15 +62,29 @@ export function fitResult(
   return { text: cut + suffix, data: { truncated: true, notice }, truncated: true, textIsData: false };
 }
 
-function withNotice(record: Record<string, unknown>, key: string, all: unknown[], keep: number) {
+/** Which of the tool's own arguments ask for less; never an argument the tool does not take. */
+function cutHint(params: ReadonlySet<string>): string {
+  const levers = ['limit', 'start_line', 'end_line', 'tail_lines', 'max_bytes', 'max_items'].filter((p) =>
+    params.has(p),
+  );
+  return levers.length
+    ? `Ask for less with ${levers.join(', ')}, or narrower filters.`
+    : 'The result is larger than this server returns (MAX_OUTPUT_BYTES); ask for a narrower result.';
+}
+
+function withNotice(
+  record: Record<string, unknown>,
+  key: string,
+  all: unknown[],
+  keep: number,
+  params: ReadonlySet<string>,
+) {
   const dropped = all.length - keep;
   const offset = typeof record.offset === 'number' ? record.offset : undefined;
   const hint =
-    key === 'items' && offset !== undefined
+    key === 'items' && offset !== undefined && params.has('offset')
       ? `Call again with offset=${offset + keep} (or a smaller limit) to get the rest.`
-      : key === 'lines'
-        ? 'Use tail_lines, max_bytes, a filter, or the continuation token to read the rest.'
-        : 'Ask for less to get the rest.';
+      : cutHint(params);
   const notice: TruncationNotice = {
     code: 'output_truncated',
     message: `Output limit reached: ${dropped} of ${all.length} ${key} left out.`,
@@ -93,8 +109,13 @@ export function textIsStructuredJson(result: CallToolResult): boolean {
   return (result as { [TEXT_IS_STRUCTURED_JSON]?: boolean })[TEXT_IS_STRUCTURED_JSON] === true;
 }
 
-export function successResult(value: unknown, max: number, structured: boolean): CallToolResult {
-  const { text, data, textIsData } = fitResult(value, max);
+export function successResult(
+  value: unknown,
+  max: number,
+  structured: boolean,
+  params?: ReadonlySet<string>,
+): CallToolResult {
+  const { text, data, textIsData } = fitResult(value, max, params);
   const withStructured = structured && data !== null && typeof data === 'object';
   const result: CallToolResult = {
     content: [{ type: 'text', text }],

@@ -19,6 +19,15 @@ export const REDACT_PATHS = [
   'headers.authorization',
 ];
 
+/**
+ * Standard output written asynchronously: lines logged while a write is in flight go out together in the
+ * next one, so under load the access log costs a write per batch instead of a synchronous write per request
+ * (~10 % of a tools/call's CPU in a profile). `flushSync()` before exit loses nothing on a clean stop.
+ */
+export function stdoutDestination() {
+  return pino.destination({ dest: 1, sync: false });
+}
+
 export function createLogger(
   options: { level: string; replica: string },
   destination?: DestinationStream,

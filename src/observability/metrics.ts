@@ -7,6 +7,7 @@ export type AuthPath =
   | 'anonymous'
   | 'service_token'
   | 'service_login'
+  | 'oauth'
   | 'rejected';
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];

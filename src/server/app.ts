@@ -1,106 +1,54 @@
-// The HTTP handler: health/readiness/metrics routes, the MCP endpoint, access log, HTTP metrics and the last
-// line of error handling. Plain node:http: five fixed routes need no framework, and express's routing and
-// body parsing were 12 % of the CPU of a tools/call (docs/architecture.md, "Dependencies and why").
+// The HTTP application (express 5): health/readiness/metrics routes, the MCP endpoint, access log, HTTP
+// metrics and the last line of error handling.
 
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { McpServerFactory } from '@modelcontextprotocol/server';
-import type { AirflowClient } from '../airflow/airflow-client.js';
-import { ConfigError, type Settings } from '../config/settings.js';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { narrowingFromPath } from '../mcp/exposure.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { DirectDispatch } from './direct-dispatch.js';
-import { createInboundAuth, parseApiKeysFile } from './inbound-auth.js';
-import { createMcpRoute, type McpExchange } from './mcp-route.js';
-import { createReadiness, type ServiceState } from './readiness.js';
-import { assignRequestId, hostPolicy } from './request-guards.js';
+import { exchangeOf, type McpExchange, type McpRoute } from './mcp-route.js';
+import type { Readiness, ServiceState } from './readiness.js';
+import { assignRequestId } from './request-guards.js';
 import { jsonRpcError, sendJson } from './respond.js';
 
+/** What the app serves, built by the composition root (src/service.ts). */
 export interface AppDeps {
-  settings: Settings;
+  mcpPath: string;
+  /** Sent as x-served-by; undefined sends none. */
+  servedBy: string | undefined;
   logger: Logger;
   metrics: Metrics;
-  airflow: AirflowClient;
-  factory: McpServerFactory;
-  /** Fast answers for plain 2025-era tools/list and tools/call; undefined sends everything to the SDK. */
-  direct: DirectDispatch | undefined;
-  replica: string;
-  /** Where the Airflow URL came from, reported by /readyz. */
-  airflowSource: string;
-  now: () => number;
-  /** Reads MCP_API_KEYS_FILE (injected in tests). */
-  readFile?: (path: string) => string;
-}
-
-/** MCP_API_KEYS plus the keys in MCP_API_KEYS_FILE; a named but unreadable or empty file stops start-up. */
-export function apiKeysFrom(settings: Settings, readFile: (path: string) => string): string[] {
-  const keys = [...settings.mcpApiKeys];
-  if (settings.mcpApiKeysFile) {
-    let text: string;
-    try {
-      text = readFile(settings.mcpApiKeysFile);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-      throw new ConfigError(`Invalid MCP_API_KEYS_FILE: cannot read ${settings.mcpApiKeysFile} (${code})`);
-    }
-    const fromFile = parseApiKeysFile(text);
-    if (fromFile.length === 0) {
-      throw new ConfigError(`Invalid MCP_API_KEYS_FILE: ${settings.mcpApiKeysFile} holds no keys`);
-    }
-    keys.push(...fromFile);
-  }
-  return keys;
-}
-
-/** The path without the query string (the request target as sent; no decoding needed for fixed routes). */
-function pathOf(url: string | undefined): string {
-  const target = url ?? '/';
-  const q = target.indexOf('?');
-  return q < 0 ? target : target.slice(0, q);
+  state: ServiceState;
+  mcp: Pick<McpRoute, 'handlers' | 'errors'>;
+  readiness: Readiness;
+  /** oauth mode: the sign-in endpoints and their metric route labels. */
+  oauth?: { router: Router; routeOf(path: string): string | undefined } | undefined;
 }
 
 export function createApp(deps: AppDeps) {
-  const { settings, metrics, logger } = deps;
-  const state: ServiceState = { draining: false };
-  const forwardMode = settings.airflowAuthMode === 'forward';
-  const inbound = createInboundAuth({
-    mode: settings.airflowAuthMode,
-    apiKeys: apiKeysFrom(settings, deps.readFile ?? ((path) => readFileSync(path, 'utf8'))),
-    jwtSecret: settings.airflowJwtSecret,
-    jwksUrl: settings.airflowJwksUrl,
-    audience: settings.airflowJwtAudience,
-    issuer: settings.airflowJwtIssuer,
-    leewaySeconds: settings.airflowJwtLeewaySeconds,
-    now: deps.now,
-  });
-  if ((settings.airflowAuthMode === 'token' || settings.airflowAuthMode === 'password') && !inbound.enabled) {
-    logger.warn(
-      { auth_mode: settings.airflowAuthMode, host: settings.host },
-      settings.allowUnauthenticated
-        ? 'ALLOW_UNAUTHENTICATED=true: anyone who reaches this server acts with its Airflow service credentials'
-        : 'no inbound authentication: only callers on this host can reach the server (loopback bind)',
-    );
-  }
-  const mcp = createMcpRoute({
-    factory: deps.factory,
-    direct: deps.direct,
-    airflow: deps.airflow,
-    metrics,
-    logger,
-    hostPolicy: hostPolicy(settings.host, settings.allowedHosts, settings.allowedOrigins),
-    inbound,
-    forwardMode,
-    maxConcurrent: settings.maxConcurrentRequests,
-    maxBodyBytes: settings.maxBodyBytes,
-  });
-  const readiness = createReadiness({
-    state,
-    airflow: deps.airflow,
-    source: deps.airflowSource,
-    now: deps.now,
-  });
-  const mcpPaths = new Set([settings.mcpPath, `${settings.mcpPath}/`]);
-  const servedBy = settings.servedByHeader ? deps.replica : undefined;
+  const { metrics, logger, state, mcp, readiness, oauth, servedBy } = deps;
+  const { mcpPath } = deps;
+  const mcpPaths = new Set([mcpPath, `${mcpPath}/`]);
+  const fixedRoutes = new Set(['/healthz', '/readyz', '/metrics']);
+  /** The MCP path forms (routes for express, templates for metric labels). */
+  const mcpForms = [
+    mcpPath,
+    `${mcpPath}/readonly`,
+    `${mcpPath}/x/:toolsets`,
+    `${mcpPath}/x/:toolsets/readonly`,
+  ];
+  const mcpFormLabel = (path: string): string | undefined => {
+    if (mcpPaths.has(path)) return mcpPath;
+    if (!path.startsWith(`${mcpPath}/`)) return undefined;
+    const narrowing = narrowingFromPath(path.slice(mcpPath.length));
+    if (!narrowing) return undefined;
+    const sets = narrowing.toolsets ? '/x/{toolsets}' : '';
+    return `${mcpPath}${sets}${narrowing.readOnly ? '/readonly' : ''}`;
+  };
+  /** The metric label: a route template, never the raw path. */
+  const routeLabel = (path: string) =>
+    mcpFormLabel(path) ?? (fixedRoutes.has(path) ? path : (oauth?.routeOf(path) ?? 'other'));
+  const isMcpRoute = (route: string) => route === mcpPath || route.startsWith(`${mcpPath}/`);
 
   /** Access log line and HTTP/RPC metrics once the response is written. */
   function observe(req: IncomingMessage, res: ServerResponse, route: string, exchange: McpExchange) {
@@ -111,13 +59,13 @@ export function createApp(deps: AppDeps) {
       metrics.httpRequests.inc({ method, route, status: String(res.statusCode) });
       metrics.httpDuration.observe({ method, route }, seconds);
       const observed = exchange.observed;
-      if (route === settings.mcpPath) {
+      if (isMcpRoute(route)) {
         metrics.rpcRequests.inc({
           rpc_method: observed?.rpcMethod ?? 'none',
           outcome: res.statusCode < 400 ? 'ok' : 'error',
         });
       }
-      const level = route === settings.mcpPath || res.statusCode >= 500 ? 'info' : 'debug';
+      const level = isMcpRoute(route) || res.statusCode >= 500 ? 'info' : 'debug';
       logger[level](
         {
           request_id: exchange.requestId,
@@ -134,39 +82,41 @@ export function createApp(deps: AppDeps) {
     });
   }
 
-  async function route(req: IncomingMessage, res: ServerResponse, path: string, exchange: McpExchange) {
-    if (mcpPaths.has(path)) return mcp.serve(req, res, exchange);
-    const read = req.method === 'GET' || req.method === 'HEAD';
-    if (read && path === '/healthz') return sendJson(res, 200, { status: 'ok' });
-    if (read && path === '/readyz') return readiness.handler(res);
-    if (read && path === '/metrics') {
-      const text = await metrics.registry.metrics();
-      res.writeHead(200, {
-        'content-type': metrics.registry.contentType,
-        'content-length': Buffer.byteLength(text),
-      });
-      res.end(text);
-      return;
-    }
-    sendJson(res, 404, { error: 'not found', hint: `The MCP endpoint is ${settings.mcpPath}` });
-  }
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('case sensitive routing', true);
 
-  /** The node:http request listener. Never throws: an unexpected error is logged and answered as -32603. */
-  function handle(req: IncomingMessage, res: ServerResponse): void {
+  // Every response: request id, served-by, Connection: close while draining, access log and metrics.
+  app.use((req: Request, res: Response, next: NextFunction) => {
     const exchange: McpExchange = { requestId: assignRequestId(req.headers, res, servedBy) };
+    res.locals.exchange = exchange;
     if (state.draining) res.setHeader('connection', 'close'); // move keep-alive clients to other replicas
-    const path = pathOf(req.url);
-    const label = mcpPaths.has(path)
-      ? settings.mcpPath
-      : path === '/healthz' || path === '/readyz' || path === '/metrics'
-        ? path
-        : 'other';
-    observe(req, res, label, exchange);
-    route(req, res, path, exchange).catch((error: unknown) => {
-      logger.error({ err: error }, 'unhandled error');
-      jsonRpcError(res, 500, -32603, 'Internal error.');
-    });
-  }
+    observe(req, res, routeLabel(req.path), exchange);
+    next();
+  });
 
-  return { handle, state, mcp };
+  app.all(mcpForms, mcp.handlers, mcp.errors);
+  app.get('/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
+  app.get('/readyz', (_req, res) => readiness.handler(res));
+  app.get('/metrics', async (_req, res) => {
+    const text = await metrics.registry.metrics();
+    res.writeHead(200, {
+      'content-type': metrics.registry.contentType,
+      'content-length': Buffer.byteLength(text),
+    });
+    res.end(text);
+  });
+  // Sign-in endpoints (oauth mode): their own parsers and answers, outside the MCP endpoint's guards.
+  if (oauth) app.use(oauth.router);
+  app.use((_req: Request, res: Response) => {
+    sendJson(res, 404, { error: 'not found', hint: `The MCP endpoint is ${mcpPath}` });
+  });
+  // The last line: an unexpected error is logged and answered as -32603; the process never falls over.
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    logger.error({ err: error, request_id: exchangeOf(res)?.requestId }, 'unhandled error');
+    jsonRpcError(res, 500, -32603, 'Internal error.');
+  });
+
+  return app;
 }

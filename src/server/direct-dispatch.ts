@@ -105,13 +105,13 @@ function serialiseResult(result: CallToolResult): string {
 }
 
 export function createDirectDispatch(tools: ToolRegistry) {
-  // Serialised once: tools/list answers are the bulk of the bytes and never change while running.
-  const listResultJson = JSON.stringify(tools.listResult);
   const noNotifications = async () => {};
 
   async function answer(message: DirectMessage, rctx: RequestContext): Promise<string> {
     const id = JSON.stringify(message.id);
-    if (message.method === 'tools/list') return `{"result":${listResultJson},"jsonrpc":"2.0","id":${id}}`;
+    // Serialised once per exposure by the registry: tools/list answers are the bulk of the bytes.
+    if (message.method === 'tools/list')
+      return `{"result":${tools.listJson(rctx.exposure)},"jsonrpc":"2.0","id":${id}}`;
     try {
       const result = await tools.call({ name: message.name, arguments: message.arguments }, rctx, {
         signal: rctx.signal,
@@ -119,8 +119,8 @@ export function createDirectDispatch(tools: ToolRegistry) {
       });
       return `{"result":${serialiseResult(result)},"jsonrpc":"2.0","id":${id}}`;
     } catch (error) {
-      // The registry turns tool failures into results; what is thrown is a protocol error (unknown tool,
-      // invalid arguments), rendered as the SDK renders it.
+      // The registry turns tool failures (invalid arguments too) into results; what is thrown is a protocol
+      // error (unknown tool), rendered as the SDK renders it.
       const e =
         error instanceof ProtocolError
           ? {

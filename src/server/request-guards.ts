@@ -39,6 +39,16 @@ export function hostPolicy(bindHost: string, allowedHosts: string[], allowedOrig
   };
 }
 
+/**
+ * Why start-up should warn about this policy, if it should: bound beyond loopback without ALLOWED_HOSTS,
+ * any Host is accepted, so a browser page on a rebinding domain can reach the server (its Origin matches
+ * the Host it was sent with). Kept a warning so a local run needs no setting; the Helm chart sets the list.
+ */
+export function hostPolicyWarning(policy: HostPolicy, bindHost: string): string | undefined {
+  if (policy.hosts) return undefined;
+  return `Any Host header is accepted (HOST=${bindHost} without ALLOWED_HOSTS), so there is no DNS-rebinding protection for browsers: set ALLOWED_HOSTS to the names clients use`;
+}
+
 export type HostCheck = { ok: true } | { ok: false; reason: 'host' | 'origin'; message: string };
 
 export function checkHostOrigin(policy: HostPolicy, headers: IncomingHttpHeaders): HostCheck {

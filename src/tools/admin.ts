@@ -9,8 +9,7 @@ const variableKey = z
   .string()
   .min(1)
   .max(250)
-  .regex(/^[A-Za-z0-9_.\-:]+$/, 'must be a variable key (letters, digits, _ . - :)')
-  .describe('Variable key');
+  .regex(/^[A-Za-z0-9_.\-:]+$/, 'must be a variable key (letters, digits, _ . - :)');
 
 /** Airflow's own list of sensitive names: values of variables named like this are never shown. */
 const SENSITIVE =
@@ -56,13 +55,14 @@ function connectionBrief(c: SafeConnection) {
 export const adminTools = [
   defineTool({
     name: 'list_pools',
+    toolset: 'admin',
     title: 'List pools',
-    description: 'List worker slot pools with total, open, running and queued slots, to spot starved tasks.',
+    description: 'List pools with total, open, running and queued slots.',
     inputSchema: z.object({
       ...paging(50),
-      name_pattern: z.string().max(200).optional().describe('Pool name pattern (SQL LIKE; Airflow 3)'),
+      name_pattern: z.string().max(200).optional().describe('SQL LIKE; Airflow 3'),
     }),
-    outputSchema: listOutput(z.looseObject({ name: z.string() })),
+    outputSchema: listOutput(),
     annotations: READ,
     async handler(args, ctx) {
       const page = await (await ctx.airflow()).listPools(args);
@@ -71,9 +71,10 @@ export const adminTools = [
   }),
   defineTool({
     name: 'get_pool',
+    toolset: 'admin',
     title: 'Get pool',
-    description: 'Get one pool’s slot usage: total, open, running, queued and deferred slots.',
-    inputSchema: z.object({ name: z.string().min(1).max(256).describe('Pool name') }),
+    description: 'Get one pool’s slot usage.',
+    inputSchema: z.object({ name: z.string().min(1).max(256) }),
     annotations: READ,
     async handler({ name }, ctx) {
       return poolBrief(await (await ctx.airflow()).getPool(name).catch(hintNotFound('list_pools')));
@@ -81,14 +82,14 @@ export const adminTools = [
   }),
   defineTool({
     name: 'list_variables',
+    toolset: 'variables',
     title: 'List variables',
-    description:
-      'List Airflow variables with values (clipped; sensitive names redacted). Needs an Airflow role that may read variables.',
+    description: 'List Airflow variables with clipped values (sensitive ones redacted).',
     inputSchema: z.object({
       ...paging(50),
-      key_pattern: z.string().max(200).optional().describe('Key pattern (SQL LIKE; Airflow 3)'),
+      key_pattern: z.string().max(200).optional().describe('SQL LIKE; Airflow 3'),
     }),
-    outputSchema: listOutput(z.looseObject({ key: z.string() })),
+    outputSchema: listOutput(),
     annotations: READ,
     async handler(args, ctx) {
       const page = await (await ctx.airflow()).listVariables(args);
@@ -97,8 +98,9 @@ export const adminTools = [
   }),
   defineTool({
     name: 'get_variable',
+    toolset: 'variables',
     title: 'Get variable',
-    description: 'Get one Airflow variable’s value and description (sensitive names redacted).',
+    description: 'Get one Airflow variable (sensitive values redacted).',
     inputSchema: z.object({ key: variableKey }),
     annotations: READ,
     async handler({ key }, ctx) {
@@ -108,13 +110,13 @@ export const adminTools = [
   }),
   defineTool({
     name: 'set_variable',
+    toolset: 'variables',
     title: 'Set variable',
-    description:
-      'Create or update an Airflow variable; an existing value is overwritten (its description is kept unless a new one is given).',
+    description: 'Create or overwrite an Airflow variable.',
     inputSchema: z.object({
       key: variableKey,
-      value: z.string().max(65_536).describe('Value (JSON values as a JSON string)'),
-      description: z.string().max(1000).optional().describe('Description'),
+      value: z.string().max(65_536).describe('JSON values as a JSON string'),
+      description: z.string().max(1000).optional(),
     }),
     annotations: write({ destructive: true, idempotent: true, openWorld: false }),
     async handler({ key, value, description }, ctx) {
@@ -129,8 +131,9 @@ export const adminTools = [
   }),
   defineTool({
     name: 'delete_variable',
+    toolset: 'variables',
     title: 'Delete variable',
-    description: 'Delete an Airflow variable. DAGs that read it will fail or fall back to their default.',
+    description: 'Delete an Airflow variable; DAGs that read it may fail.',
     inputSchema: z.object({ key: variableKey }),
     annotations: write({ destructive: true, idempotent: true, openWorld: false }),
     async handler({ key }, ctx) {
@@ -140,11 +143,11 @@ export const adminTools = [
   }),
   defineTool({
     name: 'list_connections',
+    toolset: 'connections',
     title: 'List connections',
-    description:
-      'List Airflow connections (type, host, port, schema, login). Passwords and secret extra fields are never returned.',
+    description: 'List Airflow connections without passwords or secret extras.',
     inputSchema: z.object({ ...paging(50) }),
-    outputSchema: listOutput(z.looseObject({ connection_id: z.string() })),
+    outputSchema: listOutput(),
     annotations: READ,
     async handler(args, ctx) {
       const page = await (await ctx.airflow()).listConnections(args);
@@ -153,16 +156,16 @@ export const adminTools = [
   }),
   defineTool({
     name: 'get_airflow_config',
+    toolset: 'admin',
     title: 'Get Airflow config',
-    description:
-      'Get Airflow’s configuration, one section or all (Airflow hides secrets; needs [api] expose_config).',
+    description: 'Get Airflow’s configuration, one section or all (needs [api] expose_config).',
     inputSchema: z.object({
       section: z
         .string()
         .regex(/^[a-z0-9_.]+$/)
         .max(100)
         .optional()
-        .describe('Section name, e.g. core, scheduler, api (default: all)'),
+        .describe('e.g. core; default: all'),
     }),
     annotations: READ,
     async handler({ section }, ctx) {
@@ -176,11 +179,11 @@ export const adminTools = [
   }),
   defineTool({
     name: 'list_plugins',
+    toolset: 'admin',
     title: 'List plugins',
-    description:
-      'List installed Airflow plugins and what each provides (listeners, timetables, macros, views).',
+    description: 'List installed Airflow plugins and what each provides.',
     inputSchema: z.object({ ...paging(50) }),
-    outputSchema: listOutput(z.looseObject({ name: z.string() })),
+    outputSchema: listOutput(),
     annotations: READ,
     async handler(args, ctx) {
       const page = await (await ctx.airflow()).listPlugins(args);
@@ -189,10 +192,11 @@ export const adminTools = [
   }),
   defineTool({
     name: 'list_providers',
+    toolset: 'admin',
     title: 'List providers',
-    description: 'List installed Airflow provider packages with versions, to check which integrations exist.',
+    description: 'List installed Airflow provider packages with versions.',
     inputSchema: z.object({ ...paging(100) }),
-    outputSchema: listOutput(z.looseObject({ package_name: z.string() })),
+    outputSchema: listOutput(),
     annotations: READ,
     async handler(args, ctx) {
       const page = await (await ctx.airflow()).listProviders(args);
@@ -204,9 +208,9 @@ export const adminTools = [
   }),
   defineTool({
     name: 'get_airflow_version',
+    toolset: 'admin',
     title: 'Get Airflow version',
-    description:
-      'Get the Airflow version and which REST API version (v1 = Airflow 2, v2 = Airflow 3) this server uses.',
+    description: 'Get the Airflow version and the REST API version this server uses.',
     inputSchema: z.object({}),
     outputSchema: z.looseObject({ version: z.string(), api_version: z.enum(['v1', 'v2']) }),
     annotations: READ,

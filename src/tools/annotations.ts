@@ -24,20 +24,11 @@ export function write(hints: {
   };
 }
 
-const notice = z.looseObject({ code: z.literal('output_truncated'), message: z.string(), hint: z.string() });
-
 /**
- * The shape every list tool returns. Loose objects, so fields the handler drops as null stay optional and
- * the truncation fields (`truncated`, `notice`) added by the result fitter still validate.
+ * The shape every list tool returns: a list of items. Loose, so the paging and truncation fields
+ * (`total_entries`, `offset`, `next_offset`, `truncated`, `notice`) validate without being spelled out
+ * in every tool's schema on every tools/list.
  */
-export function listOutput(item: z.ZodType) {
-  return z.looseObject({
-    items: z.array(item),
-    total_entries: z.number().int(),
-    offset: z.number().int(),
-    limit: z.number().int(),
-    next_offset: z.number().int().nullable(),
-    truncated: z.boolean().optional(),
-    notice: notice.optional(),
-  });
+export function listOutput() {
+  return z.looseObject({ items: z.array(z.looseObject({})) });
 }

@@ -36,16 +36,17 @@ export function assetEventBrief(e: AssetEvent) {
 export const assetTools = [
   defineTool({
     name: 'list_assets',
+    toolset: 'assets',
     title: 'List assets',
     description:
-      'List assets (Airflow 2: datasets) with the DAGs they schedule and the tasks that update them, filtered by URI, name or DAG.',
+      'List assets (Airflow 2: datasets) with the DAGs they schedule and the tasks that update them.',
     inputSchema: z.object({
       ...paging(50),
-      uri_pattern: z.string().max(500).optional().describe('Substring of the asset URI'),
-      name_pattern: z.string().max(500).optional().describe('Substring of the asset name (Airflow 3)'),
-      dag_ids: z.array(dagId).max(20).optional().describe('Only assets these DAGs produce or consume'),
+      uri_pattern: z.string().max(500).optional().describe('Substring'),
+      name_pattern: z.string().max(500).optional().describe('Substring; Airflow 3'),
+      dag_ids: z.array(dagId).max(20).optional().describe('Produced or consumed by these DAGs'),
     }),
-    outputSchema: listOutput(z.looseObject({ uri: z.string() })),
+    outputSchema: listOutput(),
     annotations: READ,
     async handler(args, ctx) {
       const page = await (await ctx.airflow()).listAssets(args);
@@ -54,19 +55,19 @@ export const assetTools = [
   }),
   defineTool({
     name: 'list_asset_events',
+    toolset: 'assets',
     title: 'List asset events',
-    description:
-      'List asset (dataset) update events, newest first, with the producing task and the runs they triggered.',
+    description: 'List asset (dataset) update events, newest first, with producer and triggered runs.',
     inputSchema: z.object({
       ...paging(50),
-      asset_id: z.number().int().min(0).optional().describe('Asset id (from list_assets)'),
-      source_dag_id: dagId.optional().describe('Only events produced by this DAG'),
-      source_task_id: taskId.optional().describe('Only events produced by this task'),
-      source_run_id: runId.optional().describe('Only events produced by this run'),
-      timestamp_gte: isoDate.optional().describe('Only events at or after this time (Airflow 3)'),
-      timestamp_lte: isoDate.optional().describe('Only events at or before this time (Airflow 3)'),
+      asset_id: z.number().int().min(0).optional().describe('From list_assets'),
+      source_dag_id: dagId.optional(),
+      source_task_id: taskId.optional(),
+      source_run_id: runId.optional(),
+      timestamp_gte: isoDate.optional().describe('Airflow 3'),
+      timestamp_lte: isoDate.optional().describe('Airflow 3'),
     }),
-    outputSchema: listOutput(z.looseObject({})),
+    outputSchema: listOutput(),
     annotations: READ,
     async handler(args, ctx) {
       const page = await (await ctx.airflow()).listAssetEvents(args);
@@ -75,9 +76,9 @@ export const assetTools = [
   }),
   defineTool({
     name: 'get_upstream_asset_events',
+    toolset: 'assets',
     title: 'Get upstream asset events',
-    description:
-      'Get the asset (dataset) events that triggered an asset-scheduled DAG run: which upstream data update started it.',
+    description: 'Get the asset events that triggered an asset-scheduled DAG run.',
     inputSchema: z.object({ dag_id: dagId, run_id: runId }),
     annotations: READ,
     async handler({ dag_id, run_id }, ctx) {

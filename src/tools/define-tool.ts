@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import type { AirflowAdapter } from '../airflow/adapter.js';
 import type { Logger } from '../observability/logger.js';
+import type { Toolset } from './toolsets.js';
 
 /** All four MCP hints are required, so no tool ships with a guess left out. */
 export interface ToolAnnotations {
@@ -30,6 +31,8 @@ export type ToolInputSchema = z.ZodObject<z.ZodRawShape>;
 
 export interface ToolDefinition<S extends ToolInputSchema = ToolInputSchema> {
   name: string;
+  /** The one toolset an operator (MCP_TOOLSETS) or a client's path can expose it by. */
+  toolset: Toolset;
   title: string;
   /** Starts with what the tool is for; the first sentence is what a model reads first. */
   description: string;

@@ -10,17 +10,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const diagnosticsTools = [
   defineTool({
     name: 'get_system_health',
+    toolset: 'diagnostics',
     title: 'Get system health',
     description:
-      'Check Airflow’s overall health in one call: component status (scheduler, database, triggerer, DAG processor), import errors, DAG warnings and failed runs in the last 24 h, with a verdict.',
+      'Check Airflow’s health: components, import errors, DAG warnings and failed runs in the last 24 h, with a verdict.',
     inputSchema: z.object({
-      max_items: z
-        .number()
-        .int()
-        .min(0)
-        .max(50)
-        .default(5)
-        .describe('How many import errors and warnings to show'),
+      max_items: z.number().int().min(0).max(50).default(5),
     }),
     annotations: READ,
     async handler({ max_items }, ctx) {
@@ -92,20 +87,15 @@ export const diagnosticsTools = [
   }),
   defineTool({
     name: 'list_import_errors',
+    toolset: 'diagnostics',
     title: 'List import errors',
     description:
-      'List DAG files that fail to import, with the error (traceback tail): why a DAG is missing or stale.',
+      'List DAG files that fail to import, with the traceback tail: why a DAG is missing or stale.',
     inputSchema: z.object({
       ...paging(25),
-      max_error_chars: z
-        .number()
-        .int()
-        .min(100)
-        .max(20_000)
-        .default(1500)
-        .describe('Clip each error to this'),
+      max_error_chars: z.number().int().min(100).max(20_000).default(1500),
     }),
-    outputSchema: listOutput(z.looseObject({ error: z.string() })),
+    outputSchema: listOutput(),
     annotations: READ,
     async handler({ max_error_chars, ...q }, ctx) {
       const page = await (await ctx.airflow()).listImportErrors(q);
@@ -121,11 +111,11 @@ export const diagnosticsTools = [
   }),
   defineTool({
     name: 'list_dag_warnings',
+    toolset: 'diagnostics',
     title: 'List DAG warnings',
-    description:
-      'List DAG warnings Airflow raised (e.g. a non-existent pool, asset conflicts), for one DAG or all.',
+    description: 'List DAG warnings (e.g. a missing pool), for one DAG or all.',
     inputSchema: z.object({ dag_id: dagId.optional(), ...paging(50) }),
-    outputSchema: listOutput(z.looseObject({ dag_id: z.string(), message: z.string() })),
+    outputSchema: listOutput(),
     annotations: READ,
     async handler(args, ctx) {
       const page = await (await ctx.airflow()).listDagWarnings(args);
@@ -134,20 +124,20 @@ export const diagnosticsTools = [
   }),
   defineTool({
     name: 'list_event_logs',
+    toolset: 'logs',
     title: 'List audit log events',
-    description:
-      'List Airflow’s audit log, newest first: who triggered, paused, cleared or changed what, filtered by DAG, run, task, event, user and time.',
+    description: 'List Airflow’s audit log, newest first: who triggered, paused, cleared or changed what.',
     inputSchema: z.object({
       ...paging(50),
       dag_id: dagId.optional(),
       run_id: runId.optional(),
       task_id: taskId.optional(),
-      event: z.string().max(100).optional().describe('Event name, e.g. trigger_dag_run, paused, clear'),
-      owner: z.string().max(250).optional().describe('User who caused the event'),
-      after: isoDate.optional().describe('Only events at or after this time'),
-      before: isoDate.optional().describe('Only events at or before this time'),
+      event: z.string().max(100).optional().describe('e.g. trigger_dag_run, paused, clear'),
+      owner: z.string().max(250).optional(),
+      after: isoDate.optional(),
+      before: isoDate.optional(),
     }),
-    outputSchema: listOutput(z.looseObject({ event: z.string().optional() })),
+    outputSchema: listOutput(),
     annotations: READ,
     async handler(args, ctx) {
       const page = await (await ctx.airflow()).listEventLogs(args);

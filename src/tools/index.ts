@@ -7,6 +7,7 @@ import { diagnosticsTools } from './diagnostics.js';
 import { runTools } from './runs.js';
 import { taskWriteTools } from './task-writes.js';
 import { taskTools } from './tasks.js';
+import { uiLinkTools } from './ui-links.js';
 import { workflowTools } from './workflows.js';
 import { xcomTools } from './xcom.js';
 
@@ -20,4 +21,5 @@ export const allTools: readonly ToolDefinition[] = [
   ...xcomTools,
   ...assetTools,
   ...adminTools,
+  ...uiLinkTools,
 ];

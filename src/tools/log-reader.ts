@@ -9,6 +9,8 @@ export interface LogReadOptions {
   tryNumber: number;
   mapIndex?: number | undefined;
   token?: string | undefined;
+  /** Read no further than this line (1-based, counted from where reading starts): pages back in a log. */
+  endLine?: number | undefined;
   tailLines: number;
   maxBytes: number;
   match?: RegExp | undefined;
@@ -20,11 +22,16 @@ export interface LogReadOptions {
 
 export interface LogReadResult {
   lines: string[];
+  /** Line numbers of the first and last returned lines (1-based, from where reading started). */
+  first_line?: number;
+  last_line?: number;
   lines_scanned: number;
   matched_lines?: number;
   truncated: boolean;
   /** Where to continue reading when the fetch budget ran out before the end of the log. */
   continuation_token: string | null;
+  /** Set when earlier lines were left out: pass it as end_line to read the lines before these. */
+  earlier_end_line?: number;
 }
 
 const PAGE_BYTES = 1024 * 1024;
@@ -73,8 +80,10 @@ class Ring<T> {
 }
 
 export async function readTaskLog(airflow: AirflowAdapter, o: LogReadOptions): Promise<LogReadResult> {
-  const kept = new Ring<string>(o.tailLines);
-  const before = new Ring<string>(Math.max(1, o.contextLines));
+  const kept = new Ring<[number, string]>(o.tailLines);
+  const before = new Ring<[number, string]>(Math.max(1, o.contextLines));
+  const endLine = o.endLine ?? Number.POSITIVE_INFINITY;
+  let reachedEnd = false;
   let dropped = false;
   let afterLeft = 0;
   let scanned = 0;
@@ -89,15 +98,20 @@ export async function readTaskLog(airflow: AirflowAdapter, o: LogReadOptions): P
       token,
       maxBytes: PAGE_BYTES,
     });
-    for (const raw of page.lines) {
-      for (const line of raw.split('\n')) {
+    pages: for (const raw of page.lines) {
+      for (const text of raw.split('\n')) {
+        if (scanned >= endLine) {
+          reachedEnd = true;
+          break pages;
+        }
         scanned++;
-        fetched += line.length + 1;
+        const line: [number, string] = [scanned, text];
+        fetched += text.length + 1;
         if (!o.match) {
           dropped = kept.push(line) || dropped;
           continue;
         }
-        if (o.match.test(line)) {
+        if (o.match.test(text)) {
           matched++;
           for (const c of before.drain()) dropped = kept.push(c) || dropped;
           dropped = kept.push(line) || dropped;
@@ -109,6 +123,10 @@ export async function readTaskLog(airflow: AirflowAdapter, o: LogReadOptions): P
           before.push(line);
         }
       }
+    }
+    if (reachedEnd) {
+      next = null;
+      break;
     }
     const more = page.continuation_token && page.continuation_token !== token && page.lines.length > 0;
     if (!more) {
@@ -125,17 +143,23 @@ export async function readTaskLog(airflow: AirflowAdapter, o: LogReadOptions): P
   let bytes = 0;
   let start = lines.length;
   while (start > 0) {
-    const size = Buffer.byteLength(lines[start - 1]!, 'utf8') + 1;
+    const size = Buffer.byteLength(lines[start - 1]![1], 'utf8') + 1;
     if (bytes + size > o.maxBytes) break;
     bytes += size;
     start--;
   }
+  const out = lines.slice(start);
+  const first = out[0]?.[0];
   const result: LogReadResult = {
-    lines: lines.slice(start),
+    lines: out.map(([, text]) => text),
+    ...(first !== undefined ? { first_line: first, last_line: out.at(-1)![0] } : {}),
     lines_scanned: scanned,
     truncated: dropped || start > 0 || next !== null,
     continuation_token: next,
   };
   if (o.match) result.matched_lines = matched;
+  // Lines before the first returned one were left out (tail-first, max_bytes, or a filter's older matches).
+  const earlierLeftOut = (dropped || start > 0) && first !== undefined && first > 1;
+  if (earlierLeftOut) result.earlier_end_line = first - 1;
   return result;
 }

@@ -19,21 +19,21 @@ const MAX_LISTED = 200;
 export const taskWriteTools = [
   defineTool({
     name: 'clear_task_instances',
+    toolset: 'tasks',
     title: 'Clear task instances',
-    description:
-      'Re-run task instances of a DAG by clearing them. Defaults to a dry run of failed tasks only; set dry_run=false to clear.',
+    description: 'Re-run task instances by clearing them; a dry run of failed tasks unless dry_run=false.',
     inputSchema: z.object({
       dag_id: dagId,
-      run_id: runId.optional().describe('Only this run (default: runs in the date range, or all)'),
-      task_ids: z.array(taskId).min(1).max(100).optional().describe('Only these tasks (default: all)'),
-      dry_run: z.boolean().default(true).describe('Only list what would be cleared'),
-      only_failed: z.boolean().default(true).describe('Only failed and upstream_failed task instances'),
-      only_running: z.boolean().optional().describe('Only running task instances'),
-      include_downstream: z.boolean().optional().describe('Also clear tasks downstream of task_ids'),
-      include_upstream: z.boolean().optional().describe('Also clear tasks upstream of task_ids'),
-      reset_dag_runs: z.boolean().optional().describe('Set the affected runs back to queued'),
-      start_date: isoDate.optional().describe('Runs with a logical date from this date'),
-      end_date: isoDate.optional().describe('Runs with a logical date up to this date'),
+      run_id: runId.optional().describe('Default: runs in the date range, or all'),
+      task_ids: z.array(taskId).min(1).max(100).optional(),
+      dry_run: z.boolean().default(true),
+      only_failed: z.boolean().default(true).describe('Only failed and upstream_failed'),
+      only_running: z.boolean().optional(),
+      include_downstream: z.boolean().optional(),
+      include_upstream: z.boolean().optional(),
+      reset_dag_runs: z.boolean().optional(),
+      start_date: isoDate.optional().describe('Logical date from'),
+      end_date: isoDate.optional().describe('Logical date up to'),
     }),
     annotations: write({ destructive: true, idempotent: false, openWorld: true }),
     async handler({ dag_id, ...input }, ctx) {
@@ -55,15 +55,16 @@ export const taskWriteTools = [
   }),
   defineTool({
     name: 'set_task_instance_state',
+    toolset: 'tasks',
     title: 'Set task instance state',
     description:
-      'Mark a task instance as success, failed or skipped without running it, e.g. to skip a broken step; downstream tasks react.',
+      'Mark a task instance success, failed or skipped without running it; downstream tasks react.',
     inputSchema: z.object({
       dag_id: dagId,
       run_id: runId,
       task_id: taskId,
-      state: z.enum(['success', 'failed', 'skipped']).describe('New state'),
-      map_index: mapIndex.optional().describe('Map index of one mapped instance (default: all of the task)'),
+      state: z.enum(['success', 'failed', 'skipped']),
+      map_index: mapIndex.optional().describe('Default: all mapped instances'),
     }),
     annotations: write({ destructive: true, idempotent: true, openWorld: false }),
     async handler({ dag_id, run_id, task_id, state, map_index }, ctx) {

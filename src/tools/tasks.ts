@@ -64,9 +64,9 @@ export function taskInstanceBrief(t: TaskInstance) {
 export const taskTools = [
   defineTool({
     name: 'list_tasks',
+    toolset: 'dags',
     title: 'List tasks',
-    description:
-      'List the tasks of a DAG with operator, downstream tasks, trigger rule, retries and mapping: the DAG’s structure.',
+    description: 'List a DAG’s tasks with operator, downstream tasks, trigger rule, retries and mapping.',
     inputSchema: z.object({ dag_id: dagId }),
     annotations: READ,
     async handler({ dag_id }, ctx) {
@@ -77,9 +77,9 @@ export const taskTools = [
   }),
   defineTool({
     name: 'get_task',
+    toolset: 'dags',
     title: 'Get task',
-    description:
-      'Get one task’s definition in a DAG: operator, owner, pool, queue, retries, trigger rule and docs.',
+    description: 'Get one task’s definition: operator, owner, pool, queue, retries, trigger rule, docs.',
     inputSchema: z.object({ dag_id: dagId, task_id: taskId }),
     annotations: READ,
     async handler({ dag_id, task_id }, ctx) {
@@ -99,28 +99,27 @@ export const taskTools = [
   }),
   defineTool({
     name: 'list_task_instances',
+    toolset: 'tasks',
     title: 'List task instances',
     description:
-      'List task instances of one DAG run, or across runs and DAGs (omit run_id / dag_id), filtered by state, task, pool and dates.',
+      'List task instances of a DAG run, or across runs (run_id "~" or omitted) and DAGs (no dag_id).',
     inputSchema: z.object({
-      dag_id: dagId.optional().describe('DAG id; omit to list across all DAGs'),
-      run_id: runId.optional().describe('Run id (needs dag_id); omit to list across runs'),
+      dag_id: dagId.optional().describe('Omit for all DAGs'),
+      run_id: runId.optional().describe('Needs dag_id; omit or "~" for all runs'),
       ...paging(50),
-      state: z
-        .array(z.enum(TI_STATES))
-        .max(13)
-        .optional()
-        .describe('Only these states (none = no state yet)'),
-      task_id: taskId.optional().describe('Only this task'),
-      pool: z.array(z.string().max(256)).max(10).optional().describe('Only tasks in these pools'),
+      state: z.array(z.enum(TI_STATES)).max(13).optional().describe('none = no state yet'),
+      task_id: taskId.optional(),
+      pool: z.array(z.string().max(256)).max(10).optional(),
       start_date_gte: isoDate.optional(),
       start_date_lte: isoDate.optional(),
       end_date_gte: isoDate.optional(),
       end_date_lte: isoDate.optional(),
     }),
-    outputSchema: listOutput(z.looseObject({ task_id: z.string() })),
+    outputSchema: listOutput(),
     annotations: READ,
-    async handler({ dag_id, run_id, ...q }, ctx) {
+    async handler({ dag_id, run_id: given, ...q }, ctx) {
+      // "~" is Airflow's own "any run": the same as omitting run_id, so rows must say which run they are.
+      const run_id = given === '~' ? undefined : given;
       if (run_id && !dag_id) {
         throw new AppError('invalid_argument', 'run_id needs dag_id: run ids are unique only within a DAG.', {
           hint: 'Pass the dag_id of the run too, or omit run_id to list across runs.',
@@ -139,8 +138,9 @@ export const taskTools = [
   }),
   defineTool({
     name: 'get_task_instance',
+    toolset: 'tasks',
     title: 'Get task instance',
-    description: 'Get one task instance of a DAG run: state, try number, timing, operator, pool and host.',
+    description: 'Get one task instance: state, try number, timing, operator, pool and host.',
     inputSchema: z.object({ dag_id: dagId, run_id: runId, task_id: taskId, map_index: mapIndex.optional() }),
     annotations: READ,
     async handler({ dag_id, run_id, task_id, map_index }, ctx) {
@@ -158,41 +158,29 @@ export const taskTools = [
   }),
   defineTool({
     name: 'get_task_logs',
+    toolset: 'logs',
     title: 'Get task logs',
     description:
-      'Get the log of a task try, tail-first and bounded: latest try by default, tail_lines/max_bytes limits, an error-level or pattern filter with context lines, and a continuation token for the rest.',
+      'Get a task try’s log, tail-first and bounded, optionally filtered by level or pattern; says how to read the rest.',
     inputSchema: z.object({
       dag_id: dagId,
       run_id: runId,
       task_id: taskId,
-      try_number: z.number().int().min(1).max(1000).optional().describe('Try to read (default: the latest)'),
+      try_number: z.number().int().min(1).max(1000).optional().describe('Default: the latest'),
       map_index: mapIndex.optional(),
-      tail_lines: z.number().int().min(1).max(5000).default(200).describe('Return at most the last N lines'),
-      max_bytes: z
+      tail_lines: z.number().int().min(1).max(5000).default(200),
+      max_bytes: z.number().int().min(256).max(1_048_576).default(32_768),
+      level: z.enum(['error', 'warning']).optional().describe('This level or worse'),
+      pattern: z.string().min(1).max(200).optional().describe('Case-insensitive regex'),
+      context_lines: z.number().int().min(0).max(20).default(2),
+      end_line: z
         .number()
         .int()
-        .min(256)
-        .max(1_048_576)
-        .default(32_768)
-        .describe('Return at most this many bytes'),
-      level: z
-        .enum(['error', 'warning'])
-        .optional()
-        .describe('Only lines at this level or worse (plus context)'),
-      pattern: z
-        .string()
         .min(1)
-        .max(200)
+        .max(100_000_000)
         .optional()
-        .describe('Only lines matching this case-insensitive regex'),
-      context_lines: z
-        .number()
-        .int()
-        .min(0)
-        .max(20)
-        .default(2)
-        .describe('Lines of context around filter matches'),
-      continuation_token: z.string().max(4096).optional().describe('Continue from a previous call’s token'),
+        .describe('Read up to this line: earlier_end_line'),
+      continuation_token: z.string().max(4096).optional().describe('From the previous answer'),
     }),
     annotations: READ,
     async handler(args, ctx) {
@@ -216,6 +204,7 @@ export const taskTools = [
         tryNumber,
         mapIndex: args.map_index,
         token: args.continuation_token,
+        endLine: args.end_line,
         tailLines: args.tail_lines,
         maxBytes: Math.min(args.max_bytes, ctx.maxOutputBytes - 1024),
         match,
@@ -223,12 +212,21 @@ export const taskTools = [
         fetchBudgetBytes: 32 * 1024 * 1024,
         signal: ctx.signal,
       });
+      const rest = [
+        log.earlier_end_line !== undefined
+          ? `Earlier lines were left out: call again with end_line=${log.earlier_end_line} (same other arguments) to read them.`
+          : undefined,
+        log.continuation_token
+          ? 'The log goes on: call again with continuation_token to read the later lines.'
+          : undefined,
+      ].filter(Boolean);
       return {
         dag_id: args.dag_id,
         run_id: args.run_id,
         task_id: args.task_id,
         try_number: tryNumber,
         ...log,
+        ...(rest.length ? { hint: rest.join(' ') } : {}),
       };
     },
   }),

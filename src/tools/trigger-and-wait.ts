@@ -13,17 +13,12 @@ const MAX_POLL_MS = 10_000;
 
 export const triggerAndWaitTool = defineTool({
   name: 'trigger_dag_and_wait',
+  toolset: 'runs',
   title: 'Trigger DAG and wait',
   description:
-    'Trigger a DAG run and wait for it to finish, reporting progress; returns the final state and, if it failed, the failed tasks with their error log lines.',
+    'Trigger a DAG run and wait for it to finish; returns the final state and any failed tasks’ error lines.',
   inputSchema: triggerInput.extend({
-    timeout_seconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(3600)
-      .default(300)
-      .describe('Stop waiting after this long and return the state so far'),
+    timeout_seconds: z.number().int().min(1).max(3600).default(300).describe('Then return the state so far'),
   }),
   annotations: write({ destructive: false, idempotent: false, openWorld: true }),
   async handler({ timeout_seconds, ...args }, ctx) {

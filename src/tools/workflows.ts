@@ -1,6 +1,7 @@
 // Workflow tools: explore a DAG and diagnose a run in one call, fetching independent parts concurrently.
 import { z } from 'zod';
-import { toErrorBody } from '../errors.js';
+import type { AirflowAdapter } from '../airflow/adapter.js';
+import { AppError, toErrorBody } from '../errors.js';
 import { READ } from './annotations.js';
 import { dagBrief } from './dags.js';
 import { defineTool } from './define-tool.js';
@@ -23,22 +24,29 @@ function settle(requestId: string) {
   };
 }
 
+/** The newest failed run of a DAG (the default of diagnose_dag_run), or a not_found that says so. */
+async function latestFailedRun(airflow: AirflowAdapter, dag_id: string): Promise<string> {
+  const page = await airflow.listDagRuns(dag_id, { limit: 1, offset: 0, state: ['failed'] });
+  const latest = page.items[0];
+  if (!latest) {
+    throw new AppError('not_found', `DAG '${dag_id}' has no failed run.`, {
+      hint: 'Pass run_id to diagnose another run; list_dag_runs shows the runs.',
+    });
+  }
+  return latest.run_id;
+}
+
 export const workflowTools = [
   defineTool({
     name: 'explore_dag',
+    toolset: 'dags',
     title: 'Explore DAG',
     description:
-      'Understand a DAG in one call: its configuration, tasks and dependencies, recent runs, and the start of its source.',
+      'Understand a DAG in one call: configuration, tasks and dependencies, recent runs, start of its source.',
     inputSchema: z.object({
       dag_id: dagId,
-      recent_runs: z.number().int().min(0).max(25).default(5).describe('How many recent runs to include'),
-      source_max_chars: z
-        .number()
-        .int()
-        .min(0)
-        .max(50_000)
-        .default(4000)
-        .describe('Characters of source to include (0 = none)'),
+      recent_runs: z.number().int().min(0).max(25).default(5),
+      source_max_chars: z.number().int().min(0).max(50_000).default(4000).describe('0 = none'),
     }),
     annotations: READ,
     async handler({ dag_id, recent_runs, source_max_chars }, ctx) {
@@ -80,18 +88,20 @@ export const workflowTools = [
   }),
   defineTool({
     name: 'diagnose_dag_run',
+    toolset: 'diagnostics',
     title: 'Diagnose DAG run',
     description:
-      'Find out why a DAG run failed or is stuck: the run, its task-instance states, and the error lines of each failed task’s log.',
+      'Find out why a DAG run failed or is stuck: task states and the error lines of each failed task’s log.',
     inputSchema: z.object({
       dag_id: dagId,
-      run_id: runId,
-      max_failed_tasks: z.number().int().min(0).max(20).default(5).describe('Failed tasks to read logs of'),
-      log_lines: z.number().int().min(1).max(200).default(20).describe('Error lines (with context) per task'),
+      run_id: runId.optional().describe('Default: the latest failed run'),
+      max_failed_tasks: z.number().int().min(0).max(20).default(5),
+      log_lines: z.number().int().min(1).max(200).default(20),
     }),
     annotations: READ,
-    async handler({ dag_id, run_id, max_failed_tasks, log_lines }, ctx) {
+    async handler({ dag_id, run_id: given, max_failed_tasks, log_lines }, ctx) {
       const airflow = await ctx.airflow();
+      const run_id = given ?? (await latestFailedRun(airflow, dag_id));
       const [run, tis] = await Promise.allSettled([
         airflow.getDagRun(dag_id, run_id),
         runTaskInstances(airflow, dag_id, run_id),

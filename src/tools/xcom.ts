@@ -5,7 +5,7 @@ import { listOutput, READ } from './annotations.js';
 import { defineTool } from './define-tool.js';
 import { compact, dagId, hintNotFound, mapIndex, paging, runId, taskId } from './schemas.js';
 
-const xcomKey = z.string().min(1).max(512).describe('XCom key, e.g. return_value');
+const xcomKey = z.string().min(1).max(512).describe('e.g. return_value');
 
 function entryBrief(x: XcomEntry) {
   return compact({
@@ -19,18 +19,18 @@ function entryBrief(x: XcomEntry) {
 export const xcomTools = [
   defineTool({
     name: 'list_xcom_entries',
+    toolset: 'tasks',
     title: 'List XCom entries',
-    description:
-      'List the XCom keys pushed in a DAG run, for one task or all; read a value with get_xcom_entry.',
+    description: 'List the XCom keys pushed in a DAG run, for one task or all.',
     inputSchema: z.object({
       dag_id: dagId,
       run_id: runId,
-      task_id: taskId.optional().describe('Only this task (default: every task of the run)'),
+      task_id: taskId.optional(),
       key: xcomKey.optional(),
       map_index: mapIndex.optional(),
       ...paging(50),
     }),
-    outputSchema: listOutput(z.looseObject({ task_id: z.string(), key: z.string() })),
+    outputSchema: listOutput(),
     annotations: READ,
     async handler({ dag_id, run_id, task_id, ...q }, ctx) {
       const page = await (await ctx.airflow()).listXcomEntries(dag_id, run_id, task_id, q);
@@ -39,8 +39,9 @@ export const xcomTools = [
   }),
   defineTool({
     name: 'get_xcom_entry',
+    toolset: 'tasks',
     title: 'Get XCom entry',
-    description: 'Get one XCom value a task pushed in a DAG run (default key return_value).',
+    description: 'Get one XCom value a task pushed in a DAG run.',
     inputSchema: z.object({
       dag_id: dagId,
       run_id: runId,

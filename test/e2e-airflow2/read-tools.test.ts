@@ -93,3 +93,36 @@ describe('real Airflow 2 through the MCP service (forward mode, Basic auth)', ()
     ).toBeGreaterThan(20);
   });
 });
+
+describe('real Airflow 2, password mode with AIRFLOW_API_VERSION=auto', () => {
+  it('detects API v1 before choosing the login, then reads with HTTP Basic (no /auth/token on Airflow 2)', async () => {
+    const svc = await startTestService({
+      airflowUrl: airflow.url,
+      env: {
+        AIRFLOW_TIMEOUT_MS: '60000',
+        AIRFLOW_AUTH_MODE: 'password',
+        AIRFLOW_USERNAME: 'admin',
+        AIRFLOW_PASSWORD: 'admin',
+        AIRFLOW_API_VERSION: 'auto',
+      },
+    });
+    // Loopback bind and password mode: no inbound credentials needed, the service's own are used.
+    const anonymous = await connectClient('sdk-v1', svc.url);
+    try {
+      const version = await anonymous.callTool('get_airflow_version');
+      expect(version.isError, JSON.stringify(version).slice(0, 500)).toBeFalsy();
+      expect(payload(version)).toMatchObject({ version: airflow.version, api_version: 'v1' });
+      const dags = await anonymous.callTool('list_dags', { dag_id_pattern: 'e2e_', limit: 100 });
+      expect(dags.isError, JSON.stringify(dags).slice(0, 500)).toBeFalsy();
+      expect(payload(dags).items).toHaveLength(6);
+      const m = await svc.metrics();
+      expect(metricValue(m, 'airflow_mcp_auth_forwarding_total', { path: 'service_login' })).toBeGreaterThan(
+        0,
+      );
+      expect(metricValue(m, 'airflow_mcp_upstream_auth_failures_total')).toBe(0);
+    } finally {
+      await anonymous.close();
+      await svc.close();
+    }
+  });
+});

@@ -199,7 +199,7 @@ describe('real Airflow 3 through the MCP service (forward mode)', () => {
     }
   });
 
-  it('discovers the real Airflow from $AIRFLOW_HOME/airflow.cfg ([api] port 9091)', async () => {
+  it('discovers the real Airflow from $AIRFLOW_HOME/airflow.cfg ([api] port, 9091 unless AIRFLOW_E2E_PORT)', async () => {
     const found = discoverAirflow({
       env: { AIRFLOW_HOME: airflow.home },
       readFile: (p) => {
@@ -211,7 +211,7 @@ describe('real Airflow 3 through the MCP service (forward mode)', () => {
       },
     });
     expect(found.source).toBe('airflow.cfg [api]');
-    expect(new URL(found.url).port).toBe('9091');
+    expect(new URL(found.url).port).toBe(new URL(airflow.url).port);
     const discovered = await startTestService({ airflowUrl: found.url });
     try {
       const c = await connectClient('sdk-v2', discovered.url, `Bearer ${admin}`);

@@ -104,6 +104,32 @@ describe('workflow tools against real Airflow 3', () => {
     expect((errorLog.lines as string[]).join('\n')).toContain(KNOWN_ERROR);
   });
 
+  it('diagnose_dag_run without run_id diagnoses the latest failed run', async () => {
+    const d = await h.call('diagnose_dag_run', { dag_id: 'e2e_failing' });
+    expect(d.run).toMatchObject({ dag_id: 'e2e_failing', state: 'failed' });
+    expect((d.failed_tasks as { task_id: string }[]).map((t) => t.task_id)).toEqual(['boom']);
+  });
+
+  it('open_airflow_url opens Airflow 3 UI links of this Airflow and refuses others', async () => {
+    const base = h.airflow.url.replace(/\/+$/, '');
+    const run = encodeURIComponent(failedRun);
+    const ti = await h.call('open_airflow_url', { url: `${base}/dags/e2e_failing/runs/${run}/tasks/boom` });
+    expect(ti).toMatchObject({
+      link: { kind: 'task_instance', dag_id: 'e2e_failing', run_id: failedRun, task_id: 'boom', log: true },
+      task_instance: { task_id: 'boom', state: 'failed' },
+    });
+    expect((ti.log as { lines: string[] }).lines.length).toBeGreaterThan(0);
+    expect(await h.call('open_airflow_url', { url: `${base}/dags/e2e_failing` })).toMatchObject({
+      dag: { dag_id: 'e2e_failing' },
+    });
+    const other = await h.call(
+      'open_airflow_url',
+      { url: 'https://elsewhere.example.com/dags/e2e_failing' },
+      { allowError: true },
+    );
+    expect(other).toMatchObject({ code: 'invalid_argument' });
+  });
+
   it('trigger_dag_and_wait on a paused DAG times out with the run still queued and a warning', async () => {
     // Deterministic on any machine: a paused DAG's run cannot start, so the wait must time out.
     const dag = 'e2e_asset_consumer';

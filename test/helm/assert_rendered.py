@@ -52,8 +52,21 @@ def check_set(name, docs):
                 return cur
         return default
 
-    kinds = [d["kind"] for d in docs]
-    check("Secret" not in kinds, f"{p} the chart must never render a Secret (credentials come from existing ones)")
+    # The one exception: oauth mode's own signing keys, generated in the cluster when no Secret is given.
+    kinds = [d["kind"] for d in docs if not (d["kind"] == "Secret" and d["metadata"]["name"].endswith("-oauth-keys"))]
+    check("Secret" not in kinds, f"{p} the chart must never render a credential Secret (credentials come from existing ones)")
+    if val("auth", "mode") == "oauth":
+        keys = [d for d in docs if d["kind"] == "Secret"]
+        check(len(keys) == 1 and keys[0]["metadata"]["annotations"].get("helm.sh/resource-policy") == "keep",
+              f"{p} oauth mode renders one kept key Secret")
+        env = {e["name"]: e for e in one(docs, "Deployment")["spec"]["template"]["spec"]["containers"][0]["env"]}
+        check(env.get("MCP_PUBLIC_URL", {}).get("value", "").startswith("https://"), f"{p} oauth mode sets MCP_PUBLIC_URL")
+        check("MCP_OAUTH_KEYS_FILE" in env, f"{p} oauth mode sets MCP_OAUTH_KEYS_FILE")
+        ing = one(docs, "Ingress")
+        if ing is not None:
+            paths = {q["path"] for r in ing["spec"]["rules"] for q in r["http"]["paths"]}
+            check({"/authorize", "/token", "/register", "/.well-known/oauth-authorization-server",
+                   "/.well-known/oauth-protected-resource"} <= paths, f"{p} the ingress routes the sign-in paths")
     dep = one(docs, "Deployment")
     check(dep is not None, f"{p} exactly one Deployment")
     if dep is None:

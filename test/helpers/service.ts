@@ -19,6 +19,8 @@ export async function startTestService(options: {
   replica?: string;
   /** false sends every MCP message through the SDK (the direct-dispatch comparison test). */
   directDispatch?: boolean;
+  /** The service's clock (e.g. to expire sign-in codes and tokens). */
+  now?: () => number;
 }): Promise<TestService> {
   const settings = loadSettings(
     [],
@@ -50,6 +52,7 @@ export async function startTestService(options: {
     logger,
     replica,
     ...(options.directDispatch === false ? { directDispatch: false } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   return {
     ...service,

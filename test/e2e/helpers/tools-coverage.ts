@@ -46,5 +46,5 @@ export const COVERAGE = {
     'set_variable',
     'delete_variable',
   ],
-  workflows: ['trigger_dag_and_wait', 'diagnose_dag_run', 'get_task_logs'],
+  workflows: ['trigger_dag_and_wait', 'diagnose_dag_run', 'get_task_logs', 'open_airflow_url'],
 } as const satisfies Record<string, readonly string[]>;

@@ -17,7 +17,7 @@ beforeAll(async () => {
   });
   opToken = await sim.issueToken('op');
   viewerToken = await sim.issueToken('viewer');
-  const env = { AIRFLOW_AUTH_MODE: 'forward', MAX_OUTPUT_BYTES: '2000' };
+  const env = { AIRFLOW_AUTH_MODE: 'forward', MAX_OUTPUT_BYTES: '2000', MCP_EXCLUDE_TOOLS: 'get_task' };
   direct = await startTestService({ airflowUrl: sim.url, env, replica: 'same' });
   viaSdk = await startTestService({ airflowUrl: sim.url, env, replica: 'same', directDispatch: false });
 });
@@ -82,8 +82,20 @@ describe('direct dispatch answers exactly as the SDK does', () => {
     ['a result cut at MAX_OUTPUT_BYTES', 'output_truncated', call(7, 'list_dags', { limit: 100 }), {}],
     ['a not-found tool error', 'not_found', call(8, 'get_dag_details', { dag_id: 'no_such_dag' }), {}],
     ['an unknown tool', '-32602', call(9, 'no_such_tool', {}), {}],
-    ['invalid arguments', '-32602', call(10, 'list_dags', { limit: 'many' }), {}],
-    ['a missing required argument', '-32602', call(11, 'get_dag_details', {}), {}],
+    ['invalid arguments', 'invalid_argument', call(10, 'list_dags', { limit: 'many' }), {}],
+    ['a missing required argument', 'Missing required argument dag_id', call(11, 'get_dag_details', {}), {}],
+    [
+      'a tool not exposed on this path',
+      'not_exposed',
+      call(19, 'get_task', { dag_id: 'x', task_id: 'y' }),
+      {},
+    ],
+    [
+      'a lenient argument (one state for a list)',
+      '"run_id"',
+      call(20, 'list_dag_runs', { state: 'failed' }),
+      {},
+    ],
     [
       'a forbidden write',
       'upstream_forbidden',

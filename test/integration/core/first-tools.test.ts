@@ -146,10 +146,20 @@ describe.each(['v2', 'v1'] as const)('first tools on Airflow %s', (api) => {
     expect(r.isError).toBe(true);
     expect(payload(r)).toMatchObject({ code: 'not_found', status: 404 });
     sim.resetCalls();
-    await expect(
-      client.callTool('get_dag_run', { dag_id: 'etl_daily_sales', run_id: '../../config' }),
-    ).rejects.toThrow(/run_id/);
-    await expect(client.callTool('get_dag_details', { dag_id: 'a/b' })).rejects.toThrow(/dag_id/);
+    const badRun = await client.callTool('get_dag_run', {
+      dag_id: 'etl_daily_sales',
+      run_id: '../../config',
+    });
+    expect(badRun.isError).toBe(true);
+    expect(payload(badRun)).toMatchObject({
+      code: 'invalid_argument',
+      message: expect.stringMatching(/run_id/),
+    });
+    const badDag = await client.callTool('get_dag_details', { dag_id: 'a/b' });
+    expect(payload(badDag)).toMatchObject({
+      code: 'invalid_argument',
+      message: expect.stringMatching(/dag_id/),
+    });
     expect(sim.calls).toHaveLength(0);
   });
 

@@ -98,7 +98,7 @@ describe('malformed requests are refused before the MCP layer', () => {
     }
   });
 
-  it('a gzip-encoded request is decoded and served; a UTF-16 body → 415 naming UTF-8', async () => {
+  it('a gzip-encoded or UTF-16 request is decoded and served; a non-Unicode charset → 415 naming UTF-8', async () => {
     const zipped = gzipSync(JSON.stringify(toolsCall(4, 'list_dags')));
     const res = await request(service.url, {
       method: 'POST',
@@ -107,13 +107,21 @@ describe('malformed requests are refused before the MCP layer', () => {
     });
     expect(res.statusCode).toBe(200);
     expect(await res.body.text()).toContain('"id":4');
-    const utf16 = await send(JSON.stringify(toolsCall(5, 'list_dags')), {
-      ...JSON_HEADERS,
-      'content-type': 'application/json; charset=utf-16',
+    // body-parser decodes the Unicode charsets JSON allows (RFC 7159 8.1).
+    const utf16 = await request(service.url, {
+      method: 'POST',
+      headers: { ...JSON_HEADERS, 'content-type': 'application/json; charset=utf-16le' },
+      body: Buffer.from(JSON.stringify(toolsCall(5, 'list_dags')), 'utf16le'),
     });
-    expect(utf16.status).toBe(415);
-    expect(utf16.json?.error?.message).toMatch(/UTF-8/);
-    recordRow('bad input', 'Content-Type: application/json; charset=utf-16', utf16.saw, utf16.ms);
+    expect(utf16.statusCode).toBe(200);
+    expect(await utf16.body.text()).toContain('"id":5');
+    const latin1 = await send(JSON.stringify(toolsCall(6, 'list_dags')), {
+      ...JSON_HEADERS,
+      'content-type': 'application/json; charset=iso-8859-1',
+    });
+    expect(latin1.status).toBe(415);
+    expect(latin1.json?.error?.message).toMatch(/UTF-8/);
+    recordRow('bad input', 'Content-Type: application/json; charset=iso-8859-1', latin1.saw, latin1.ms);
   });
 
   it('an unknown path, or a write to a health route → 404 JSON naming the MCP endpoint', async () => {
@@ -202,17 +210,19 @@ describe('JSON-RPC and tool-level errors', () => {
     recordRow('bad input', 'unknown tool', sawOf(r), r.ms);
   });
 
-  it('invalid params → -32602 naming the field', async () => {
+  it('invalid params → an isError result naming the field, what was expected and an example', async () => {
     const r = await callTool(service.url, 'list_dags', { limit: 'lots' });
-    expect(r.ex.rpc?.error?.code).toBe(-32602);
-    expect(r.ex.rpc?.error?.message).toMatch(/list_dags: limit:/);
+    expect(r.ex.rpc?.error).toBeUndefined();
+    expect(r.body?.code).toBe('invalid_argument');
+    expect(r.body?.message).toMatch(/limit.*expected a number/);
+    expect(r.body?.hint).toMatch(/limit=\d+/);
     recordRow('bad input', 'limit: "lots"', sawOf(r), r.ms);
   });
 
-  it('an oversized identifier → -32602 naming the field', async () => {
+  it('an oversized identifier → an isError result naming the field', async () => {
     const r = await callTool(service.url, 'get_dag_details', { dag_id: 'd'.repeat(300) });
-    expect(r.ex.rpc?.error?.code).toBe(-32602);
-    expect(r.ex.rpc?.error?.message).toMatch(/dag_id:/);
+    expect(r.body?.code).toBe('invalid_argument');
+    expect(r.body?.message).toMatch(/dag_id/);
     recordRow('bad input', 'dag_id of 300 characters', sawOf(r), r.ms);
   });
 });

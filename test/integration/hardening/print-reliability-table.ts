@@ -19,7 +19,7 @@ const rows = readFileSync(file, 'utf8')
   .split('\n')
   .filter(Boolean)
   .map((l) => JSON.parse(l) as Row);
-const order = ['bad input', 'upstream', 'overload', 'who gets in'];
+const order = ['bad input', 'upstream', 'overload', 'who gets in', 'shutdown'];
 const cell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
 process.stdout.write('| Kind | Case tried | What the client saw | Time | Lost |\n|---|---|---|---|---|\n');
 for (const kind of order) {

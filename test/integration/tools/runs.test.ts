@@ -103,9 +103,17 @@ describe.each(APIS)('DAG run tools on Airflow %s', (api) => {
   });
 
   it('rejects bad arguments before calling Airflow', async () => {
-    await expect(
-      s.client.callTool('set_dag_run_state', { dag_id: 'x', run_id: 'y', state: 'running' }),
-    ).rejects.toThrow(/state/);
-    await expect(s.client.callTool('list_dag_runs', { limit: 1000 })).rejects.toThrow(/limit/);
+    s.sim.resetCalls();
+    const state = await s.fails('set_dag_run_state', { dag_id: 'x', run_id: 'y', state: 'running' });
+    expect(state).toMatchObject({
+      code: 'invalid_argument',
+      message: expect.stringMatching(/^Invalid argument state/),
+    });
+    const limit = await s.fails('list_dag_runs', { limit: 1000 });
+    expect(limit).toMatchObject({
+      code: 'invalid_argument',
+      message: expect.stringMatching(/^Invalid argument limit/),
+    });
+    expect(s.sim.calls).toHaveLength(0);
   });
 });

@@ -1,6 +1,7 @@
 // Hardening settings: defaults, limits, and the refusal to serve held credentials openly without inbound auth.
 import { describe, expect, it } from 'vitest';
 import { loadSettings } from '../../../src/config/load-settings.js';
+import { isLoopbackHost } from '../../../src/config/settings.js';
 
 const load = (env: Record<string, string>) => loadSettings([], env, 'test');
 
@@ -65,5 +66,36 @@ describe('hardening settings', () => {
     } else {
       expect(() => load(env)).not.toThrow();
     }
+  });
+});
+
+describe('isLoopbackHost parses the address', () => {
+  it.each([
+    ['127.0.0.1', true],
+    ['127.3.2.1', true],
+    ['::1', true],
+    ['[::1]', true],
+    ['0:0:0:0:0:0:0:1', true],
+    ['::ffff:127.0.0.1', true],
+    ['localhost', true],
+    ['LOCALHOST', true],
+    ['127.0.0.1.nip.io', false],
+    ['127.attacker.example', false],
+    ['localhost.attacker.example', false],
+    ['0.0.0.0', false],
+    ['::', false],
+    ['10.0.0.1', false],
+    ['128.0.0.1', false],
+    ['::2', false],
+  ])('%s → %s', (host, loopback) => {
+    expect(isLoopbackHost(host)).toBe(loopback);
+  });
+
+  it('HOST=127.0.0.1.nip.io does not pass the refusal to serve held credentials without inbound auth', () => {
+    expect(() =>
+      load({ AIRFLOW_AUTH_MODE: 'token', AIRFLOW_AUTH_TOKEN: 'secret-token', HOST: '127.0.0.1.nip.io' }),
+    ).toThrow(
+      /^Refusing to start: AIRFLOW_AUTH_MODE=token on 127\.0\.0\.1\.nip\.io without inbound authentication/,
+    );
   });
 });

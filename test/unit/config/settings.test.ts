@@ -27,7 +27,12 @@ describe('settings', () => {
   it.each([
     [{ PORT: '70000' }, /^Invalid PORT: /],
     [{ AIRFLOW_AUTH_MODE: 'magic' }, /^Invalid AIRFLOW_AUTH_MODE: /],
-    [{ AIRFLOW_API_URL: 'ftp://x' }, /^Invalid AIRFLOW_API_URL: /],
+    [
+      { AIRFLOW_API_URL: 'ftp://x' },
+      /^Invalid AIRFLOW_API_URL: the scheme must be http or https \(got "ftp:\/\/x"\)$/,
+    ],
+    [{ AIRFLOW_API_URL: 'airflow:8080' }, /^Invalid AIRFLOW_API_URL: the scheme must be http or https/],
+    [{ AIRFLOW_API_URL: 'not a url' }, /^Invalid AIRFLOW_API_URL: must be an http:\/\/ or https:\/\/ URL/],
     [{ AIRFLOW_AUTH_MODE: 'token' }, /^Invalid AIRFLOW_AUTH_TOKEN: is required/],
     [{ AIRFLOW_AUTH_MODE: 'password', AIRFLOW_USERNAME: 'u' }, /^Invalid AIRFLOW_PASSWORD: /],
     [{ MCP_PATH: 'mcp' }, /^Invalid MCP_PATH: /],
@@ -39,5 +44,25 @@ describe('settings', () => {
       expect((error as Error).message).toMatch(message);
       expect((error as Error).message).not.toContain('\n');
     }
+  });
+
+  it.each([
+    [['--mcp-read-only', '--host', '127.0.0.1'], true, '127.0.0.1'],
+    [['--mcp-read-only=false', '--host', '127.0.0.2'], false, '127.0.0.2'],
+    [['--mcp-read-only', 'false'], false, '0.0.0.0'],
+    [['--mcp-read-only=true'], true, '0.0.0.0'],
+    [['--host', '127.0.0.1', '--mcp-read-only'], true, '127.0.0.1'],
+  ])('boolean flags stand alone or take a value: %j', (argv, readOnly, host) => {
+    expect(load({}, argv)).toMatchObject({ readOnly, host });
+  });
+
+  it('a boolean flag with a value that is not a boolean names the setting', () => {
+    expect(() => load({}, ['--mcp-read-only=maybe'])).toThrow(/^Invalid MCP_READ_ONLY: /);
+  });
+
+  it('the flag itself still says the scheme must be http or https', () => {
+    expect(() => load({}, ['--airflow-api-url', 'ftp://airflow.example.com'])).toThrow(
+      'Invalid AIRFLOW_API_URL: the scheme must be http or https',
+    );
   });
 });

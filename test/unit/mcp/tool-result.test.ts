@@ -14,7 +14,11 @@ describe('fitResult', () => {
 
   it('drops list items from the end and says where to continue', () => {
     const items = Array.from({ length: 100 }, (_, i) => ({ id: `dag_${i}`, pad: 'x'.repeat(50) }));
-    const r = fitResult({ items, total_entries: 500, offset: 200, limit: 100, next_offset: 300 }, 2048);
+    const r = fitResult(
+      { items, total_entries: 500, offset: 200, limit: 100, next_offset: 300 },
+      2048,
+      new Set(['limit', 'offset']),
+    );
     expect(Buffer.byteLength(r.text)).toBeLessThanOrEqual(2048);
     expect(r.truncated).toBe(true);
     const data = r.data as { items: unknown[]; next_offset: number; notice: { code: string; hint: string } };
@@ -30,7 +34,7 @@ describe('fitResult', () => {
 
   it('keeps a prefix of log lines and points to tail_lines and filters', () => {
     const lines = Array.from({ length: 1000 }, (_, i) => `line ${i} ${'y'.repeat(30)}`);
-    const r = fitResult({ lines }, 4096);
+    const r = fitResult({ lines }, 4096, new Set(['tail_lines', 'max_bytes', 'pattern']));
     const data = r.data as { lines: string[]; notice: { hint: string } };
     expect(Buffer.byteLength(r.text)).toBeLessThanOrEqual(4096);
     expect(data.lines[0]).toBe(lines[0]);
@@ -43,6 +47,17 @@ describe('fitResult', () => {
     expect(r.text).toContain('output_truncated');
     expect(r.text).not.toContain('\uFFFD');
     expect(r.textIsData).toBe(false);
+  });
+
+  it.each([
+    [[], /^The result is larger than this server returns/],
+    [['dag_id', 'start_line', 'end_line'], /^Ask for less with start_line, end_line/],
+    [['dag_id', 'limit', 'offset'], /^Ask for less with limit,/],
+  ])('a cut result’s hint names only arguments the tool takes (%j)', (params, hint) => {
+    const r = fitResult({ blob: 'x'.repeat(5000) }, 1500, new Set(params));
+    const notice = (r.data as { notice: { hint: string } }).notice;
+    expect(notice.hint).toMatch(hint);
+    for (const word of notice.hint.match(/[a-z]+_[a-z_]+|limit/g) ?? []) expect(params).toContain(word);
   });
 });
 

@@ -61,6 +61,7 @@ const EXPECTED = [
   'delete_variable',
   'set_dag_run_state',
   'set_task_instance_state',
+  'open_airflow_url',
 ];
 
 describe('tool registry', () => {
@@ -75,13 +76,20 @@ describe('tool registry', () => {
     expect(tool.description).toMatch(
       /^(List|Get|Trigger|Delete|Clear|Set|Pause|Unpause|Count|Check|Find|Understand|Create|Re-run|Mark) /,
     );
-    expect(tool.description!.length).toBeLessThanOrEqual(300);
+    expect(tool.description!.length).toBeLessThanOrEqual(120);
+    // Declared with all four hints (the type requires them); listed with the ones that mean something
+    // (destructive and idempotent only for tools that write, as the MCP spec says).
+    const declared = allTools.find((t) => t.name === name)!.annotations as unknown as Record<string, unknown>;
+    for (const hint of HINTS) expect(typeof declared[hint]).toBe('boolean');
+    expect(declared.readOnlyHint && declared.destructiveHint).toBe(false);
     const a = tool.annotations as Record<string, unknown>;
-    for (const hint of HINTS) expect(typeof a[hint]).toBe('boolean');
-    expect(a.readOnlyHint && a.destructiveHint).toBe(false);
+    const listedHints = a.readOnlyHint ? ['readOnlyHint', 'openWorldHint'] : HINTS;
+    for (const hint of listedHints) expect(a[hint], hint).toBe(declared[hint]);
     expect(tool.inputSchema.type).toBe('object');
+    // Argument descriptions add what the name and schema do not say, briefly: the list is paid per conversation.
     for (const [arg, schema] of Object.entries(tool.inputSchema.properties ?? {})) {
-      expect((schema as { description?: string }).description, `${name}.${arg}`).toBeTruthy();
+      const description = (schema as { description?: string }).description;
+      if (description !== undefined) expect(description.length, `${name}.${arg}`).toBeLessThanOrEqual(60);
     }
     if (tool.outputSchema) expect(tool.outputSchema.type).toBe('object');
   });

@@ -1,25 +1,38 @@
-// The JSON body reader over real HTTP: media types, charsets, encodings, limits and broken input.
+// The /mcp body parsing (express.json with the service's limit and its errors as JSON-RPC answers) over real
+// HTTP: media types, charsets, encodings, limits and broken input.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import express, { type Request, type Response } from 'express';
+import { Registry } from 'prom-client';
 import { Client, type Dispatcher, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readJsonBody } from '../../../src/server/json-body.js';
+import { createMetrics } from '../../../src/observability/metrics.js';
+import { bodyErrors, jsonBody } from '../../../src/server/body-parsing.js';
+import { BUILD } from '../../../src/version.js';
 
 const LIMIT = 1024;
 let server: Server;
 let url: string;
+const metrics = createMetrics(new Registry(), BUILD);
 
 beforeAll(async () => {
-  // Answers with what the reader returned; for 'none' also with what was left unread in the stream.
-  server = createServer(async (req, res) => {
-    const read = await readJsonBody(req, LIMIT);
-    let rest = '';
-    if (read.kind === 'none') for await (const chunk of req) rest += String(chunk);
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ read, rest }));
-  });
+  // Answers with what was parsed; when nothing was, also with what was left unread in the stream. A refusal
+  // is the middleware's own JSON-RPC answer, reported below as {kind: 'refused', status, code, message}.
+  const app = express();
+  app.post(
+    '/',
+    jsonBody({ maxBytes: LIMIT, timeoutMs: 5_000, budgetBytes: 32 * LIMIT }, metrics),
+    async (req: Request, res: Response) => {
+      let rest = '';
+      if (req.body === undefined) for await (const chunk of req) rest += String(chunk);
+      const read = req.body === undefined ? { kind: 'none' } : { kind: 'json', value: req.body };
+      res.json({ read, rest });
+    },
+  );
+  app.use(bodyErrors(LIMIT, metrics));
+  server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 });
@@ -31,7 +44,15 @@ async function post(
   dispatcher?: Dispatcher,
 ) {
   const res = await request(url, { method: 'POST', headers, body, ...(dispatcher ? { dispatcher } : {}) });
-  return (await res.body.json()) as { read: Record<string, unknown>; rest: string };
+  const answer = (await res.body.json()) as {
+    read?: Record<string, unknown>;
+    rest?: string;
+    error?: { code: number; message: string };
+  };
+  if (answer.error) {
+    return { read: { kind: 'refused', status: res.statusCode, ...answer.error }, rest: '' };
+  }
+  return answer as { read: Record<string, unknown>; rest: string };
 }
 
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -39,7 +60,7 @@ async function* chunks(count: number, size: number) {
   for (let i = 0; i < count; i++) yield Buffer.alloc(size, 0x20);
 }
 
-describe('readJsonBody', () => {
+describe('JSON body parsing', () => {
   it.each([
     ['an object', '{"jsonrpc":"2.0","id":1,"method":"ping"}', { jsonrpc: '2.0', id: 1, method: 'ping' }],
     ['an array', '[1,2]', [1, 2]],
@@ -68,12 +89,18 @@ describe('readJsonBody', () => {
     },
   );
 
-  it('treats a request without a body as no body', async () => {
-    expect((await post('', { ...JSON_TYPE, 'content-length': '0' })).read).toEqual({ kind: 'none' });
+  it("takes an empty body as {} (body-parser's rule; the MCP layer refuses it as no JSON-RPC message)", async () => {
+    expect((await post('', { ...JSON_TYPE, 'content-length': '0' })).read).toEqual({
+      kind: 'json',
+      value: {},
+    });
   });
 
-  it('refuses a charset other than UTF-8 with 415', async () => {
-    const { read } = await post('{}', { 'content-type': 'application/json; charset=utf-16' });
+  it('decodes the other Unicode charsets JSON allows (body-parser), and refuses the rest with 415', async () => {
+    const utf16 = Buffer.from('{"a":"é"}', 'utf16le');
+    const decoded = await post(utf16, { 'content-type': 'application/json; charset=utf-16le' });
+    expect(decoded.read).toEqual({ kind: 'json', value: { a: 'é' } });
+    const { read } = await post('{}', { 'content-type': 'application/json; charset=latin1' });
     expect(read).toMatchObject({ kind: 'refused', status: 415, message: expect.stringMatching(/UTF-8/) });
   });
 
@@ -88,7 +115,7 @@ describe('readJsonBody', () => {
   });
 
   it('refuses an unknown Content-Encoding with 415 naming the ones it takes', async () => {
-    const { read } = await post('{}', { ...JSON_TYPE, 'content-encoding': 'zstd' });
+    const { read } = await post('{}', { ...JSON_TYPE, 'content-encoding': 'compress' });
     expect(read).toMatchObject({
       kind: 'refused',
       status: 415,
@@ -98,7 +125,7 @@ describe('readJsonBody', () => {
 
   it('refuses a declared length over the limit with 413', async () => {
     const { read } = await post('x'.repeat(LIMIT + 1), JSON_TYPE);
-    expect(read).toMatchObject({ kind: 'refused', status: 413, reason: 'body_too_large' });
+    expect(read).toMatchObject({ kind: 'refused', status: 413, code: -32600 });
   });
 
   it('accepts exactly the limit', async () => {
@@ -158,9 +185,9 @@ describe('readJsonBody', () => {
     });
   });
 
-  it('answers a body of only whitespace with 400 -32700 saying it is empty', async () => {
+  it('answers a body of only whitespace with 400 -32700', async () => {
     const { read } = await post(' \n ', JSON_TYPE);
-    expect(read).toMatchObject({ kind: 'refused', status: 400, message: expect.stringMatching(/empty/) });
+    expect(read).toMatchObject({ kind: 'refused', status: 400, code: -32700 });
   });
 
   it('decodes multi-byte UTF-8 split across chunks', async () => {
