@@ -34,6 +34,8 @@ log "image archive: $out ($(du -h "$out" | cut -f1))"
 # vfs keeps a full copy per layer: drop the build stage and earlier builds of this tag.
 "${BUILDAH[@]}" rmi --prune >/dev/null 2>&1 || true
 if ctr --address "$CLUSTER_RUN/containerd.sock" version >/dev/null 2>&1; then
+  # Re-importing over an existing name fails in containerd 1.6 ("content digest ... not found"): replace it.
+  ctr --address "$CLUSTER_RUN/containerd.sock" -n k8s.io images rm "$IMAGE" >/dev/null 2>&1 || true
   ctr --address "$CLUSTER_RUN/containerd.sock" -n k8s.io images import --index-name "$IMAGE" "$out" >/dev/null
   log "imported into the cluster's containerd as $IMAGE"
 else

@@ -1,6 +1,6 @@
 // Prometheus (Debian's package) scraping the release's pods as its ServiceMonitor selects them, discovered live.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -80,6 +80,8 @@ async function discover(ns: string): Promise<unknown[]> {
 
 export async function startPrometheus(ns: string, rulesYaml: string): Promise<Prometheus> {
   const dir = resolve(FACTS.CLUSTER_STATE!, 'prometheus');
+  // A fresh TSDB each run: an earlier run's series (same job and namespace) would still answer queries.
+  rmSync(resolve(dir, 'data'), { recursive: true, force: true });
   mkdirSync(resolve(dir, 'data'), { recursive: true });
   writeFileSync(resolve(dir, 'rules.yaml'), rulesYaml);
   const sd = createServer((_req, res) => {
