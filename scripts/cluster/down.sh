@@ -63,6 +63,8 @@ rm -f /var/log/containers/*_amcp-*.log 2>/dev/null
 find /var/log/containers -maxdepth 1 -xtype l -lname "$CLUSTER_STATE/*" -delete 2>/dev/null || true
 rm -f /var/lib/cni/results/amcp-* 2>/dev/null
 # Directories the kubelet and CNI create at their default places even with our paths set; only if empty.
-rmdir /var/lib/cni/results /var/lib/cni /var/lib/kubelet 2>/dev/null || true
+# (the kubelet's device-plugin socket is always under /var/lib/kubelet, whatever --root-dir says).
+rm -f /var/lib/kubelet/device-plugins/kubelet.sock
+rmdir /var/lib/cni/results /var/lib/cni /var/lib/kubelet/device-plugins /var/lib/kubelet 2>/dev/null || true
 rm -rf "$CLUSTER_STATE" "$CLUSTER_RUN" /run/airflow-mcp-buildah
 log "cluster down in $((SECONDS - t0)) s (binary cache kept: $CLUSTER_CACHE)"
