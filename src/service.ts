@@ -155,7 +155,8 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}${settings.mcpPath}`;
   logger.info(
     {
-      url,
+      // The address actually bound (0.0.0.0: every address), not the loopback URL returned for callers.
+      url: `http://${host}:${address.port}${settings.mcpPath}`,
       airflow_url: deps.airflow.url,
       airflow_source: deps.airflow.source,
       auth_mode: settings.airflowAuthMode,

@@ -28,6 +28,8 @@ export interface LoadOptions {
   /** Spacing between a worker's flows, to stretch a run over time (rolling). */
   pauseMs?: number;
   runId: string;
+  /** Extra headers on every request, e.g. the Service's name as Host when dialling its ClusterIP. */
+  headers?: Record<string, string>;
 }
 
 export interface Failure {
@@ -119,7 +121,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
         const t0 = performance.now();
         const res = await request(o.url, {
           method: 'POST',
-          headers: { ...step.headers, 'x-request-id': requestId },
+          headers: { ...step.headers, ...o.headers, 'x-request-id': requestId },
           body: step.body,
           dispatcher: agent,
           reset: o.newConnections,

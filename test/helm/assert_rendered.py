@@ -5,6 +5,8 @@ import math
 import os
 import sys
 
+import urllib.parse
+
 import yaml
 
 CHART_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "helm", "airflow-mcp")
@@ -75,7 +77,10 @@ def check_set(name, docs):
     hpa = one(docs, "HorizontalPodAutoscaler")
     if val("autoscaling", "enabled"):
         check(hpa is not None and hpa["apiVersion"] == "autoscaling/v2", f"{p} HPA autoscaling/v2 when enabled")
-        check("replicas" not in spec, f"{p} Deployment leaves replicas to the HPA")
+        # Never dropped when the HPA is switched on: offline (no lookup of the running Deployment) the
+        # chart starts at max(replicaCount, minReplicas); on a cluster it keeps the running count.
+        want = max(val("replicaCount"), val("autoscaling", "minReplicas"))
+        check(spec.get("replicas") == want, f"{p} Deployment starts at max(replicaCount, minReplicas) = {want} with the HPA")
         if hpa:
             check(hpa["spec"]["scaleTargetRef"]["name"] == dep["metadata"]["name"], f"{p} HPA targets the Deployment")
     else:
@@ -176,6 +181,11 @@ def check_set(name, docs):
         egress_ports = [pt.get("port") for r in np_["spec"]["egress"] for pt in r.get("ports", [])]
         check(53 in egress_ports, f"{p} DNS egress allowed")
         airflow_ports = [pt["port"] for pt in val("networkPolicy", "airflow", "ports")]
+        if not airflow_ports:
+            # Derived from airflow.url: its port, else 80/443 by scheme.
+            cm_env = next((d["data"] for d in docs if d["kind"] == "ConfigMap" and "AIRFLOW_API_URL" in d.get("data", {})), {})
+            u = urllib.parse.urlsplit(cm_env.get("AIRFLOW_API_URL", ""))
+            airflow_ports = [u.port or (443 if u.scheme == "https" else 80)]
         check(all(ap in egress_ports for ap in airflow_ports), f"{p} Airflow egress ports {airflow_ports} allowed")
 
     ing = one(docs, "Ingress")
@@ -206,10 +216,24 @@ def check_set(name, docs):
     if dash:
         check(dash["metadata"]["labels"].get("grafana_dashboard") == "1", f"{p} dashboard labelled grafana_dashboard: \"1\"")
 
+    cm = one(docs, "ConfigMap", svc["metadata"]["name"][-20:])
+    if cm and not val("mcp", "allowedHosts"):
+        sname, ns = svc["metadata"]["name"], svc["metadata"]["namespace"]
+        hosts = cm["data"].get("ALLOWED_HOSTS", "").split(",")
+        want = [sname, f"{sname}.{ns}", f"{sname}.{ns}.svc", f"{sname}.{ns}.svc.cluster.local"]
+        if val("ingress", "enabled"):
+            want += [h["host"] for h in val("ingress", "hosts") if h.get("host")]
+        check(all(h in hosts for h in want), f"{p} ALLOWED_HOSTS names the Service (and Ingress hosts): {hosts}")
+
     tests = [d for d in docs if "helm.sh/hook" in d["metadata"].get("annotations", {})]
     if val("helmTest", "enabled"):
         check(len(tests) == 1 and tests[0]["metadata"]["annotations"]["helm.sh/hook"] == "test", f"{p} one helm test hook")
         if tests:
+            ann, lbl = tests[0]["metadata"]["annotations"], tests[0]["metadata"]["labels"]
+            check(ann.get("helm.sh/hook-delete-policy") == "before-hook-creation",
+                  f"{p} helm test pod kept until the next run (helm test --logs can read it)")
+            sel = spec["selector"]["matchLabels"]
+            check(not (sel.items() <= lbl.items()), f"{p} helm test pod not selected by the Service/PDB/NetworkPolicy selector")
             t = tests[0]["spec"]["containers"][0]
             script = t["command"][-1]
             check("initialize" in script and "tools/list" in script and "mcp-session-id" in script,

@@ -8,11 +8,14 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
 
+# Every case starts from a valid Airflow URL (the chart requires one outside the sidecar form).
+printf 'airflow: {url: "http://airflow-api-server.airflow.svc:8080"}\n' >"$tmp/base.yaml"
+
 # expect_reject NAME EXPECTED_MESSAGE_REGEX YAML
 expect_reject() {
   printf '%s\n' "$3" >"$tmp/values.yaml"
   local out
-  if out="$("$HELM" template t "$CHART" --kube-version "$KUBE" -f "$tmp/values.yaml" 2>&1)"; then
+  if out="$("$HELM" template t "$CHART" --kube-version "$KUBE" -f "$tmp/base.yaml" -f "$tmp/values.yaml" 2>&1)"; then
     echo "FAIL $1: accepted"
     fail=$((fail + 1))
   elif ! grep -Eq "$2" <<<"$out"; then
@@ -25,7 +28,7 @@ expect_reject() {
 }
 expect_accept() {
   printf '%s\n' "$2" >"$tmp/values.yaml"
-  if "$HELM" template t "$CHART" --kube-version "$KUBE" -f "$tmp/values.yaml" >/dev/null 2>"$tmp/err"; then
+  if "$HELM" template t "$CHART" --kube-version "$KUBE" -f "$tmp/base.yaml" -f "$tmp/values.yaml" >/dev/null 2>"$tmp/err"; then
     echo "ok   $1: accepted"
     pass=$((pass + 1))
   else
@@ -61,6 +64,16 @@ expect_reject "grace period shorter than the shutdown sequence" "terminationGrac
 expect_reject "PDB with a single replica" "podDisruptionBudget" 'replicaCount: 1'
 expect_reject "HPA min above max" "minReplicas must not exceed" 'autoscaling: {enabled: true, minReplicas: 5, maxReplicas: 2}'
 expect_accept "defaults" '{}'
+expect_reject "no airflow.url outside the sidecar form" "airflow.url is required" 'airflow: {url: ""}'
+expect_reject "airflow.url without a host" "not an http\(s\) URL with a host|airflow/url" 'airflow: {url: "http://"}'
+expect_accept "sidecar form: no URL, Airflow's own settings in extraEnv" \
+  $'airflow: {url: ""}\nextraEnv: [{name: AIRFLOW__API__PORT, value: "9091"}]\nnetworkPolicy: {airflow: {ports: [{port: 9091}]}}'
+expect_reject "sidecar form with a NetworkPolicy but no Airflow port" "networkPolicy.airflow.ports" \
+  $'airflow: {url: ""}\nextraEnv: [{name: AIRFLOW__API__PORT, value: "9091"}]'
+expect_reject "ServiceMonitor without its CRD on the cluster" "ServiceMonitor CRD.*serviceMonitor.enabled=false" \
+  'metrics: {serviceMonitor: {enabled: true}}'
+expect_reject "PrometheusRule without its CRD on the cluster" "PrometheusRule CRD.*prometheusRule.enabled=false" \
+  'metrics: {prometheusRule: {enabled: true}}'
 expect_reject "token mode without inbound authentication" "holds service credentials" \
   'auth: {mode: token, existingSecret: s}'
 expect_reject "JWKS URL without scheme" "jwt/jwksUrl" 'inboundAuth: {jwt: {jwksUrl: idp/jwks}}'
