@@ -4,21 +4,23 @@
  * Each code means one thing everywhere, and whether it is worth retrying follows from the code alone
  * (docs/reliability.md has the table).
  */
-export type ErrorCode =
-  | 'upstream_unauthorized'
-  | 'upstream_forbidden'
-  | 'not_found'
-  | 'invalid_argument'
-  | 'conflict'
-  | 'upstream_unavailable'
-  | 'upstream_timeout'
-  | 'misconfigured'
-  | 'too_large'
-  | 'busy'
-  | 'cancelled'
-  | 'read_only'
-  | 'not_exposed'
-  | 'internal';
+export const ERROR_CODES = [
+  'upstream_unauthorized',
+  'upstream_forbidden',
+  'not_found',
+  'invalid_argument',
+  'conflict',
+  'upstream_unavailable',
+  'upstream_timeout',
+  'misconfigured',
+  'too_large',
+  'busy',
+  'cancelled',
+  'read_only',
+  'not_exposed',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface AppErrorOptions {
   hint?: string;
