@@ -1,6 +1,8 @@
 // Calls tools in-process against the simulator on a deterministic virtual clock (docs generator, size report).
+
 import { Registry } from 'prom-client';
 import { createAirflowClient } from '../src/airflow/airflow-client.js';
+import { airflowOptions } from '../src/config/airflow-options.js';
 import { loadSettings } from '../src/config/load-settings.js';
 import { createToolRegistry } from '../src/mcp/tool-registry.js';
 import { createLogger } from '../src/observability/logger.js';
@@ -47,7 +49,12 @@ export async function startToolHarness(options: { api: 'v1' | 'v2' }): Promise<T
   );
   const logger = createLogger({ level: 'silent', replica: 'docs' });
   const metrics = createMetrics(new Registry(), BUILD);
-  const airflow = createAirflowClient({ baseUrl: sim.url, settings, metrics, logger, now: () => virtual });
+  const airflow = createAirflowClient({
+    options: airflowOptions(settings, sim.url),
+    metrics,
+    logger,
+    now: () => virtual,
+  });
   const registry = createToolRegistry(allTools, {
     readOnly: false,
     maxOutputBytes: settings.maxOutputBytes,

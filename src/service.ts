@@ -1,9 +1,12 @@
 // The composition root: builds every part from settings and injected dependencies, and starts listening.
+
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import type { Dispatcher } from 'undici';
 import { createAirflowClient } from './airflow/airflow-client.js';
+import { airflowOptions } from './config/airflow-options.js';
 import type { DiscoveredAirflow } from './config/discover-airflow.js';
 import type { Settings } from './config/settings.js';
 import { COMPLETION_CAPABILITIES, registerCompletions } from './mcp/completions.js';
@@ -16,7 +19,11 @@ import type { Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createApp } from './server/app.js';
 import { createDirectDispatch } from './server/direct-dispatch.js';
+import { apiKeysFrom, createInboundAuth } from './server/inbound-auth.js';
 import { shutdown, trackConnections } from './server/lifecycle.js';
+import { createMcpRoute } from './server/mcp-route.js';
+import { createOAuth } from './server/oauth/index.js';
+import { createReadiness, type ServiceState } from './server/readiness.js';
 import { hostPolicy, hostPolicyWarning } from './server/request-guards.js';
 import { allTools } from './tools/index.js';
 import { BUILD } from './version.js';
@@ -28,6 +35,8 @@ export interface ServiceDeps {
   replica: string;
   now?: () => number;
   dispatcher?: Dispatcher;
+  /** Reads files named by settings (MCP_API_KEYS_FILE, oauth keys); injected in tests. */
+  readFile?: (path: string) => string;
   /** Answer plain 2025-era tools/list and tools/call without the SDK (default true; tests compare both). */
   directDispatch?: boolean;
 }
@@ -46,8 +55,7 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
   const registry = new Registry();
   const metrics = createMetrics(registry, BUILD);
   const airflow = createAirflowClient({
-    baseUrl: deps.airflow.url,
-    settings,
+    options: airflowOptions(settings, deps.airflow.url),
     metrics,
     logger,
     now,
@@ -74,17 +82,62 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
       registerCompletions(server, rctx);
     },
   });
-  const { app, state, mcp, oauth } = createApp({
-    settings,
+  // The HTTP side: who may call, the MCP endpoint, readiness, sign-in (oauth mode), then the app.
+  const readFile = deps.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+  const inbound = createInboundAuth({
+    mode: settings.airflowAuthMode,
+    apiKeys: apiKeysFrom(settings.mcpApiKeys, settings.mcpApiKeysFile, readFile),
+    jwtSecret: settings.airflowJwtSecret,
+    jwksUrl: settings.airflowJwksUrl,
+    audience: settings.airflowJwtAudience,
+    issuer: settings.airflowJwtIssuer,
+    leewaySeconds: settings.airflowJwtLeewaySeconds,
+    now,
+  });
+  if ((settings.airflowAuthMode === 'token' || settings.airflowAuthMode === 'password') && !inbound.enabled) {
+    logger.warn(
+      { auth_mode: settings.airflowAuthMode, host: settings.host },
+      settings.allowUnauthenticated
+        ? 'ALLOW_UNAUTHENTICATED=true: anyone who reaches this server acts with its Airflow service credentials'
+        : 'no inbound authentication: only callers on this host can reach the server (loopback bind)',
+    );
+  }
+  const oauth =
+    settings.airflowAuthMode === 'oauth'
+      ? createOAuth({ settings, airflow, logger, now, readFile })
+      : undefined;
+  const mcp = createMcpRoute({
+    factory,
+    direct: deps.directDispatch === false ? undefined : createDirectDispatch(tools),
+    airflow,
+    metrics,
+    logger,
+    hostPolicy: hostPolicy(settings.host, settings.allowedHosts, settings.allowedOrigins),
+    inbound,
+    forwardMode: settings.airflowAuthMode === 'forward',
+    authenticate: oauth?.authenticate,
+    maxConcurrent: settings.maxConcurrentRequests,
+    body: {
+      maxBytes: settings.maxBodyBytes,
+      timeoutMs: settings.bodyTimeoutMs,
+      // Bodies being read hold at most this much at once; a few dozen full-size bodies, or thousands of
+      // ordinary ones (a tools/call is a few hundred bytes).
+      budgetBytes: Math.max(32 * 1024 * 1024, settings.maxBodyBytes),
+    },
+    mcpPath: settings.mcpPath,
+    tools,
+  });
+  const state: ServiceState = { draining: false };
+  const readiness = createReadiness({ state, airflow, source: deps.airflow.source, now });
+  const app = createApp({
+    mcpPath: settings.mcpPath,
+    servedBy: settings.servedByHeader ? deps.replica : undefined,
     logger,
     metrics,
-    airflow,
-    factory,
-    tools,
-    direct: deps.directDispatch === false ? undefined : createDirectDispatch(tools),
-    replica: deps.replica,
-    airflowSource: deps.airflow.source,
-    now,
+    state,
+    mcp,
+    readiness,
+    oauth,
   });
   const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000, requestTimeout: 0 }, app);
   const connections = trackConnections(server);

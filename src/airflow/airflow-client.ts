@@ -1,11 +1,10 @@
 // Builds the Airflow side once at start-up: HTTP pool, auth provider, version resolver, and per-request adapters.
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
-import type { Settings } from '../config/settings.js';
 import { AppError } from '../errors.js';
 import { linkedAbort } from '../linked-abort.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { AirflowAdapter } from './adapter.js';
+import type { AirflowAdapter, ApiVersion } from './adapter.js';
 import { createAdapterV1 } from './adapter-v1.js';
 import { createAdapterV2 } from './adapter-v2.js';
 import { createAirflowDispatcher } from './airflow-dispatcher.js';
@@ -25,9 +24,30 @@ import { createResponseBudget } from './response-budget.js';
 import { type SignInAdapter, signInV1, signInV2 } from './sign-in.js';
 import { isRetryable } from './upstream-errors.js';
 
-export interface AirflowClientDeps {
+/** How this process calls Airflow, narrowed from settings by the composition root (src/config/airflow-options.ts). */
+export interface AirflowOptions {
+  /** Base URL, possibly with a path prefix. */
   baseUrl: string;
-  settings: Settings;
+  /** Airflow's browser-facing URL when it differs: UI links to it are accepted too. */
+  uiUrl?: string | undefined;
+  apiVersion: 'auto' | ApiVersion;
+  auth:
+    | { mode: 'forward' | 'oauth' | 'none' }
+    | { mode: 'token'; token: string }
+    | { mode: 'password'; username: string; password: string };
+  /** Deadline of one call, retries included. */
+  timeoutMs: number;
+  tls: { verify: boolean; caFile?: string | undefined };
+  retries: number;
+  retryBudgetRatio: number;
+  breakerThreshold: number;
+  breakerCooldownMs: number;
+  /** Bytes of answers all calls may hold at once. */
+  memoryBudgetBytes: number;
+}
+
+export interface AirflowClientDeps {
+  options: AirflowOptions;
   metrics: Metrics;
   logger: Logger;
   now: () => number;
@@ -45,28 +65,28 @@ export interface AirflowClient {
   close(): Promise<void>;
 }
 
-export function dispatcherFor(settings: Settings): Dispatcher {
+export function dispatcherFor(options: Pick<AirflowOptions, 'timeoutMs' | 'tls'>): Dispatcher {
   return createAirflowDispatcher({
-    connectTimeoutMs: Math.min(settings.airflowTimeoutMs, 10_000),
-    rejectUnauthorized: settings.airflowVerifySsl,
-    ...(settings.airflowCaCert ? { caFile: settings.airflowCaCert } : {}),
+    connectTimeoutMs: Math.min(options.timeoutMs, 10_000),
+    rejectUnauthorized: options.tls.verify,
+    ...(options.tls.caFile ? { caFile: options.tls.caFile } : {}),
   });
 }
 
 function authProviderFor(deps: AirflowClientDeps, http: () => AirflowHttp): AuthProvider {
-  const s = deps.settings;
-  switch (s.airflowAuthMode) {
+  const a = deps.options.auth;
+  switch (a.mode) {
     case 'forward':
     case 'oauth': // the credential a sign-in token carries, forwarded exactly like forward mode's
       return forwardAuth;
     case 'none':
       return noAuth;
     case 'token':
-      return staticTokenAuth(s.airflowAuthToken!);
+      return staticTokenAuth(a.token);
     case 'password':
       return passwordAuth({
-        username: s.airflowUsername!,
-        password: s.airflowPassword!,
+        username: a.username,
+        password: a.password,
         now: deps.now,
         login: async (username, password, signal) => {
           const res = await http().raw('/auth/token', {
@@ -89,14 +109,14 @@ const BREAKER_GAUGE = { closed: 0, half_open: 1, open: 2 } as const;
 
 /** Retry budget and circuit breaker for the one Airflow this process talks to, from settings. */
 export function resilienceFor(
-  deps: Pick<AirflowClientDeps, 'settings' | 'metrics' | 'logger' | 'now'>,
+  deps: Pick<AirflowClientDeps, 'options' | 'metrics' | 'logger' | 'now'>,
 ): Resilience {
-  const s = deps.settings;
+  const o = deps.options;
   return createResilience({
-    retries: s.airflowRetries,
-    budgetRatio: s.airflowRetryBudgetRatio,
-    breakerThreshold: s.airflowBreakerThreshold,
-    breakerCooldownMs: s.airflowBreakerCooldownMs,
+    retries: o.retries,
+    budgetRatio: o.retryBudgetRatio,
+    breakerThreshold: o.breakerThreshold,
+    breakerCooldownMs: o.breakerCooldownMs,
     now: deps.now,
     isRetryable,
     onRetry: () => deps.metrics.upstreamRetries.inc(),
@@ -109,28 +129,29 @@ export function resilienceFor(
 }
 
 export function createAirflowClient(deps: AirflowClientDeps): AirflowClient {
-  const dispatcher = deps.dispatcher ?? dispatcherFor(deps.settings);
+  const o = deps.options;
+  const dispatcher = deps.dispatcher ?? dispatcherFor(o);
   let http: AirflowHttp | undefined;
   const auth = authProviderFor(deps, () => http!);
   http = new AirflowHttp({
-    baseUrl: deps.baseUrl,
+    baseUrl: o.baseUrl,
     dispatcher,
-    timeoutMs: deps.settings.airflowTimeoutMs,
+    timeoutMs: o.timeoutMs,
     maxResponseBytes: 16 * 1024 * 1024,
-    budget: createResponseBudget(deps.settings.upstreamMemoryBudgetBytes),
+    budget: createResponseBudget(o.memoryBudgetBytes),
     auth,
     metrics: deps.metrics,
-    forwarding: deps.settings.airflowAuthMode === 'forward' || deps.settings.airflowAuthMode === 'oauth',
+    forwarding: o.auth.mode === 'forward' || o.auth.mode === 'oauth',
     resilience: resilienceFor(deps),
     now: deps.now,
   });
   const client = http;
   const resolver: ApiVersionResolver =
-    deps.settings.airflowApiVersion === 'auto'
+    o.apiVersion === 'auto'
       ? probingVersion({
           // No credentials: the answer must not depend on who happened to ask first.
           get: (path, signal) => client.raw(path, { method: 'GET', signal }),
-          timeoutMs: deps.settings.airflowTimeoutMs,
+          timeoutMs: o.timeoutMs,
           onDetected(found) {
             deps.metrics.airflowInfo.reset();
             deps.metrics.airflowInfo.set(
@@ -149,9 +170,9 @@ export function createAirflowClient(deps: AirflowClientDeps): AirflowClient {
             );
           },
         })
-      : fixedVersion(deps.settings.airflowApiVersion);
+      : fixedVersion(o.apiVersion);
 
-  const uiBaseUrls = [deps.baseUrl, ...(deps.settings.airflowUiUrl ? [deps.settings.airflowUiUrl] : [])];
+  const uiBaseUrls = [o.baseUrl, ...(o.uiUrl ? [o.uiUrl] : [])];
   return {
     http: client,
     async adapterFor(ctx) {

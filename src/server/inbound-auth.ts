@@ -1,8 +1,10 @@
 // Who may use the MCP endpoint: API keys (constant-time) and local JWT verification, before any Airflow call.
+
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { createRemoteJWKSet, type JWTVerifyGetKey, errors as joseErrors, jwtVerify } from 'jose';
 import type { Settings } from '../config/settings.js';
+import { ConfigError } from '../config/settings.js';
 import type { Metrics } from '../observability/metrics.js';
 import { jsonRpcError } from './respond.js';
 
@@ -27,6 +29,28 @@ const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 /** Reads API keys from a file: one per line, blank lines and # comments ignored. */
+/** Keys given directly plus those in a keys file; a named but unreadable or empty file stops start-up. */
+export function apiKeysFrom(
+  keys: readonly string[],
+  file: string | undefined,
+  readFile: (path: string) => string,
+): string[] {
+  const all = [...keys];
+  if (file) {
+    let text: string;
+    try {
+      text = readFile(file);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      throw new ConfigError(`Invalid MCP_API_KEYS_FILE: cannot read ${file} (${code})`);
+    }
+    const fromFile = parseApiKeysFile(text);
+    if (fromFile.length === 0) throw new ConfigError(`Invalid MCP_API_KEYS_FILE: ${file} holds no keys`);
+    all.push(...fromFile);
+  }
+  return all;
+}
+
 export function parseApiKeysFile(text: string): string[] {
   return text
     .split(/\r?\n/)

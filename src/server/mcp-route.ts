@@ -297,3 +297,5 @@ export function createMcpRoute(deps: McpRouteDeps) {
   const errors: ErrorRequestHandler = bodyErrors(deps.body.maxBytes, metrics);
   return { handlers, errors, close: () => handler.close(), inflight: () => inflight };
 }
+
+export type McpRoute = ReturnType<typeof createMcpRoute>;

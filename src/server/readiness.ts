@@ -53,3 +53,5 @@ export function createReadiness(deps: {
     },
   };
 }
+
+export type Readiness = ReturnType<typeof createReadiness>;

@@ -67,6 +67,7 @@ export function createOAuth(d: OAuthDeps) {
     resource,
     resourceMetadataUrl: `${publicUrl}/.well-known/oauth-protected-resource${s.mcpPath}`,
     allowAirflowHeader: s.mcpOauthAllowAirflowHeader,
+    now: d.now,
   });
   const routes = new Set(oauthRoutes(s.mcpPath));
   return {
