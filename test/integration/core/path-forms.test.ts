@@ -7,7 +7,7 @@ import { type ClientKind, connectClient, payload } from '../../helpers/clients.j
 import { rawPost, toolsList } from '../../helpers/raw-mcp.js';
 import { metricValue, startTestService, type TestService } from '../../helpers/service.js';
 
-const KINDS: ClientKind[] = ['sdk-v1', 'sdk-v2'];
+const KINDS: ClientKind[] = ['sdk-v1', 'sdk-v2', 'sdk-v2-2026'];
 const toolsetOf = new Map(allTools.map((t) => [t.name, t.toolset]));
 const isWrite = new Map(allTools.map((t) => [t.name, t.annotations.readOnlyHint !== true]));
 

@@ -1,7 +1,7 @@
-// Both SDK clients × both Airflow API versions × every auth mode, over real HTTP against the simulator.
+// Both SDK clients (the v2 one in both eras) × both Airflow API versions × every auth mode, over real HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../../src/sim/index.js';
-import { type ClientKind, connectClient, payload } from '../../helpers/clients.js';
+import { type ClientKind, connectClient, ERA_OF, payload, servedEra } from '../../helpers/clients.js';
 import { metricValue, startTestService, type TestService } from '../../helpers/service.js';
 
 let sim: Simulator;
@@ -33,7 +33,7 @@ const cases: Case[] = [
   { mode: 'none', api: 'v1', expectPath: 'anonymous' },
 ];
 
-describe.each(['sdk-v1', 'sdk-v2'] as ClientKind[])('%s client', (kind) => {
+describe.each(['sdk-v1', 'sdk-v2', 'sdk-v2-2026'] as ClientKind[])('%s client', (kind) => {
   describe.each(cases)('auth mode $mode against Airflow $api', ({ mode, api, expectPath }) => {
     let service: TestService;
     let authorization: string | undefined;
@@ -78,6 +78,8 @@ describe.each(['sdk-v1', 'sdk-v2'] as ClientKind[])('%s client', (kind) => {
         expect(page.items.length).toBe(5);
         expect(page.total_entries).toBeGreaterThan(5);
         expect(page.next_offset).toBe(5);
+        // The era is judged from the server's answer, so the label above cannot claim one it was not served.
+        expect(await servedEra(client.served, 'tools/call')).toBe(ERA_OF[kind]);
       } finally {
         await client.close();
       }

@@ -1,15 +1,23 @@
 // Bad tool arguments reach the model as isError results (SEP-1303) on every serving path, with real clients.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../../src/sim/index.js';
-import { type ClientKind, connectClient, payload, type TestClient } from '../../helpers/clients.js';
+import {
+  type ClientKind,
+  connectClient,
+  ERA_OF,
+  payload,
+  servedEra,
+  type TestClient,
+} from '../../helpers/clients.js';
 import { startTestService, type TestService } from '../../helpers/service.js';
 
-// sdk-v1 on the default service is the direct 2025 path; with directDispatch=false it is the SDK's 2025
-// path; sdk-v2 speaks 2026-07-28 and always goes through the SDK.
+// A 2025-era client on the default service takes the direct path; with directDispatch=false the SDK's 2025
+// path; the v2 client pinned to 2026-07-28 always goes through the SDK. Each case checks it got its path.
 const PATHS: [string, ClientKind, boolean][] = [
   ['direct 2025 path (v1 client)', 'sdk-v1', true],
   ['SDK 2025 path (v1 client)', 'sdk-v1', false],
-  ['SDK 2026-07-28 path (v2 client)', 'sdk-v2', true],
+  ['direct 2025 path (v2 client, default negotiation)', 'sdk-v2', true],
+  ['SDK 2026-07-28 path (v2 client pinned)', 'sdk-v2-2026', true],
 ];
 
 let sim: Simulator;
@@ -39,6 +47,10 @@ describe.each(PATHS)('%s', (_name, kind, direct) => {
   const fails = async (name: string, args: Record<string, unknown>) => {
     const r = await client.callTool(name, args);
     expect(r.isError).toBe(true);
+    expect(await servedEra(client.served, 'tools/call')).toBe(ERA_OF[kind]);
+    // The direct path answers from one buffer (with a length); the SDK streams.
+    const direct2025 = direct && ERA_OF[kind] === '2025';
+    expect(client.served.at(-1)!.contentLength !== null).toBe(direct2025);
     return payload(r) as { code: string; message: string; hint: string };
   };
 

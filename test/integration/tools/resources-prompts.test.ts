@@ -1,13 +1,9 @@
-// Resources, resource templates and prompts over MCP, with both SDK clients (2025-era and 2026-07-28).
-import {
-  Client as ClientV2,
-  StreamableHTTPClientTransport as TransportV2,
-} from '@modelcontextprotocol/client';
+// Resources, resource templates and prompts over MCP: v1 and v2 SDK clients in the 2025 era, v2 in 2026-07-28.
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAILURE_LINE } from '../../../src/sim/index.js';
-import { payload } from '../../helpers/clients.js';
+import { connectV2, ERA_OF, payload, recordingFetch, type Served, servedEra } from '../../helpers/clients.js';
 import { metricValue } from '../../helpers/service.js';
 import { useStack } from './stack.js';
 
@@ -27,23 +23,29 @@ interface McpClient {
 /** A JSON-RPC error as both SDK clients throw it. */
 type RpcError = { code: number; data: Record<string, unknown> };
 
-describe.each(['sdk-v1', 'sdk-v2'] as const)('resources and prompts with %s', (kind) => {
+describe.each(['sdk-v1', 'sdk-v2', 'sdk-v2-2026'] as const)('resources and prompts with %s', (kind) => {
   const s = useStack('v2', { sim: { runDurationMs: 250 } });
   let client: McpClient;
+  const served: Served[] = [];
   beforeAll(async () => {
     const url = new URL(s.service.url);
     if (kind === 'sdk-v1') {
       const c = new ClientV1({ name: 'res-v1', version: '1.0.0' });
-      await c.connect(new TransportV1(url));
+      await c.connect(new TransportV1(url, { fetch: recordingFetch(served) }));
       client = c as unknown as McpClient;
     } else {
-      const c = new ClientV2({ name: 'res-v2', version: '1.0.0' });
-      await c.connect(new TransportV2(url));
-      client = c as unknown as McpClient;
+      client = (await connectV2(kind, s.service.url, served, 'res-v2')) as unknown as McpClient;
     }
   });
   afterAll(async () => {
     await client?.close();
+  });
+
+  it('is served in its era', async () => {
+    await client.readResource({ uri: 'airflow://version' });
+    await client.getPrompt({ name: 'daily_health_check' });
+    expect(await servedEra(served, 'resources/read')).toBe(ERA_OF[kind]);
+    expect(await servedEra(served, 'prompts/get')).toBe(ERA_OF[kind]);
   });
 
   it('lists the four resources and two templates', async () => {
@@ -117,7 +119,7 @@ describe.each(['sdk-v1', 'sdk-v2'] as const)('resources and prompts with %s', (k
       metricValue(metrics, 'airflow_mcp_resource_reads_total', { resource, outcome });
     expect(reads('airflow-config', 'upstream_unavailable')).toBe(1);
     expect(reads('airflow-config', 'ok')).toBe(1);
-    expect(reads('airflow-version', 'ok')).toBe(1);
+    expect(reads('airflow-version', 'ok')).toBe(2); // the era check and the read above
     const line = s.service.logs
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .find((l) => l.msg === 'request' && l.request_id === error.data.request_id);
@@ -178,9 +180,7 @@ describe('resources are cut to MAX_OUTPUT_BYTES like tool results', () => {
   const s = useStack('v2', { env: { MAX_OUTPUT_BYTES: '1024' } });
   let client: McpClient;
   beforeAll(async () => {
-    const c = new ClientV2({ name: 'res-cap', version: '1.0.0' });
-    await c.connect(new TransportV2(new URL(s.service.url)));
-    client = c as unknown as McpClient;
+    client = (await connectV2('sdk-v2', s.service.url, [], 'res-cap')) as unknown as McpClient;
   });
   afterAll(async () => {
     await client?.close();

@@ -4,7 +4,7 @@ import { useStack } from './stack.js';
 
 const MAX = 2048;
 
-describe.each(['sdk-v1', 'sdk-v2'] as const)(
+describe.each(['sdk-v1', 'sdk-v2', 'sdk-v2-2026'] as const)(
   `truncation at ${MAX} bytes with %s (which validates outputSchema)`,
   (kind) => {
     const s = useStack('v2', { env: { MAX_OUTPUT_BYTES: String(MAX) }, client: kind });

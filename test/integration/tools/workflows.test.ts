@@ -20,7 +20,11 @@ describe.each(APIS)('workflow tools on Airflow %s', (api) => {
     expect(x.dag).toMatchObject({ dag_id: 'etl_daily_sales', schedule: '@daily' });
     expect((x.tasks as unknown[]).length).toBe(3);
     expect((x.recent_runs as { items: unknown[] }).items).toHaveLength(2);
-    expect(String((x.source as { content: string }).content).length).toBeLessThanOrEqual(200);
+    // The start of the very source a long enough cap returns whole: 199 characters and an ellipsis.
+    const whole = await s.ok('explore_dag', { dag_id: 'etl_daily_sales', source_max_chars: 50_000 });
+    const full = (whole.source as { content: string }).content;
+    expect(full.length).toBeGreaterThan(200);
+    expect(x.source).toEqual({ content: `${full.slice(0, 199)}…`, truncated: true });
     expect(x).not.toHaveProperty('unavailable');
   });
 
@@ -28,7 +32,11 @@ describe.each(APIS)('workflow tools on Airflow %s', (api) => {
     s.sim.setFault({ match: { pathIncludes: '/dagSources/' }, status: 500, body: { detail: 'boom' } });
     try {
       const x = await s.ok('explore_dag', { dag_id: 'etl_daily_sales' });
-      expect(x.tasks).toBeDefined();
+      expect((x.tasks as { task_id: string }[]).map((t) => t.task_id)).toEqual([
+        'extract',
+        'load',
+        'transform',
+      ]);
       expect(x).not.toHaveProperty('source');
       expect(x.unavailable).toMatchObject({ source: { code: 'upstream_unavailable' } });
     } finally {

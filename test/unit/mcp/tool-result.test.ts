@@ -1,5 +1,10 @@
+// fitResult and successResult: results capped at MAX_OUTPUT_BYTES, cut where the caller can ask for the rest.
 import { describe, expect, it } from 'vitest';
 import { fitResult, successResult, textIsStructuredJson } from '../../../src/mcp/tool-result.js';
+
+/** How many entries of the fixtures below fit their caps (the tests also show one more would not). */
+const KEPT_ITEMS = 23;
+const KEPT_LINES = 95;
 
 describe('fitResult', () => {
   it('returns compact JSON untouched when it fits', () => {
@@ -19,15 +24,25 @@ describe('fitResult', () => {
       2048,
       new Set(['limit', 'offset']),
     );
-    expect(Buffer.byteLength(r.text)).toBeLessThanOrEqual(2048);
+    // The exact answer, written out: the longest prefix of items that fits with its notice, and no longer.
+    const expected = (keep: number) => ({
+      items: items.slice(0, keep),
+      total_entries: 500,
+      offset: 200,
+      limit: 100,
+      next_offset: 200 + keep,
+      truncated: true,
+      notice: {
+        code: 'output_truncated',
+        message: `Output limit reached: ${100 - keep} of 100 items left out.`,
+        hint: `Call again with offset=${200 + keep} (or a smaller limit) to get the rest.`,
+      },
+    });
     expect(r.truncated).toBe(true);
-    const data = r.data as { items: unknown[]; next_offset: number; notice: { code: string; hint: string } };
-    expect(data.items.length).toBeGreaterThan(5);
-    expect(data.items.length).toBeLessThan(100);
-    expect(data.next_offset).toBe(200 + data.items.length);
-    expect(data.notice.code).toBe('output_truncated');
-    expect(data.notice.hint).toContain(`offset=${200 + data.items.length}`);
-    expect(JSON.parse(r.text)).toEqual(data);
+    expect(r.data).toEqual(expected(KEPT_ITEMS));
+    expect(Buffer.byteLength(JSON.stringify(expected(KEPT_ITEMS)))).toBeLessThanOrEqual(2048);
+    expect(Buffer.byteLength(JSON.stringify(expected(KEPT_ITEMS + 1)))).toBeGreaterThan(2048);
+    expect(JSON.parse(r.text)).toEqual(r.data);
     expect(r.textIsData).toBe(true);
     expect(r.text).toBe(JSON.stringify(r.data));
   });
@@ -35,17 +50,34 @@ describe('fitResult', () => {
   it('keeps a prefix of log lines and points to tail_lines and filters', () => {
     const lines = Array.from({ length: 1000 }, (_, i) => `line ${i} ${'y'.repeat(30)}`);
     const r = fitResult({ lines }, 4096, new Set(['tail_lines', 'max_bytes', 'pattern']));
-    const data = r.data as { lines: string[]; notice: { hint: string } };
+    const expected = (keep: number) => ({
+      lines: lines.slice(0, keep),
+      truncated: true,
+      notice: {
+        code: 'output_truncated',
+        message: `Output limit reached: ${1000 - keep} of 1000 lines left out.`,
+        hint: 'Ask for less with tail_lines, max_bytes, or narrower filters.',
+      },
+    });
+    expect(r.data).toEqual(expected(KEPT_LINES));
+    expect(r.text).toBe(JSON.stringify(expected(KEPT_LINES)));
     expect(Buffer.byteLength(r.text)).toBeLessThanOrEqual(4096);
-    expect(data.lines[0]).toBe(lines[0]);
-    expect(data.notice.hint).toMatch(/tail_lines|max_bytes/);
+    expect(Buffer.byteLength(JSON.stringify(expected(KEPT_LINES + 1)))).toBeGreaterThan(4096);
   });
 
   it('cuts anything else as text with a notice, within the cap, on a character boundary', () => {
     const r = fitResult({ blob: 'é'.repeat(5000) }, 1500);
+    const notice = {
+      code: 'output_truncated',
+      message: 'Result cut at 1500 bytes.',
+      hint: 'The result is larger than this server returns (MAX_OUTPUT_BYTES); ask for a narrower result.',
+    };
+    const suffix = `\n[${JSON.stringify(notice)}]`;
+    // Whole two-byte characters only: an odd byte left in the budget stays unused.
+    const chars = Math.floor((1500 - Buffer.byteLength(suffix) - '{"blob":"'.length) / 2);
+    expect(r.text).toBe(`{"blob":"${'é'.repeat(chars)}${suffix}`);
     expect(Buffer.byteLength(r.text)).toBeLessThanOrEqual(1500);
-    expect(r.text).toContain('output_truncated');
-    expect(r.text).not.toContain('\uFFFD');
+    expect(r.data).toEqual({ truncated: true, notice });
     expect(r.textIsData).toBe(false);
   });
 

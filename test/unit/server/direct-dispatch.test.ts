@@ -10,23 +10,41 @@ const headers = {
 const call = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list_dags', arguments: {} } };
 
 describe('directMessage', () => {
+  const listDags = { method: 'tools/call', id: 1, name: 'list_dags', arguments: {} };
   it.each([
-    ['tools/call', call, headers],
-    ['tools/call without arguments', { ...call, params: { name: 'list_pools' } }, headers],
-    ['tools/list', { jsonrpc: '2.0', id: 'a', method: 'tools/list' }, headers],
+    ['tools/call', call, headers, listDags],
+    [
+      'tools/call without arguments',
+      { ...call, params: { name: 'list_pools' } },
+      headers,
+      { method: 'tools/call', id: 1, name: 'list_pools', arguments: undefined },
+    ],
+    [
+      'tools/list',
+      { jsonrpc: '2.0', id: 'a', method: 'tools/list' },
+      headers,
+      { method: 'tools/list', id: 'a' },
+    ],
     [
       'tools/list with a cursor',
       { jsonrpc: '2.0', id: 2, method: 'tools/list', params: { cursor: 'c' } },
       headers,
+      { method: 'tools/list', id: 2 },
     ],
     [
       'no protocol header (the SDK assumes 2025-03-26)',
       call,
       { ...headers, 'mcp-protocol-version': undefined },
+      listDags,
     ],
-    ['content type with charset', call, { ...headers, 'content-type': 'application/json; charset=utf-8' }],
-  ])('takes %s', (_name, body, h) => {
-    expect(directMessage(h, body)).toBeDefined();
+    [
+      'content type with charset',
+      call,
+      { ...headers, 'content-type': 'application/json; charset=utf-8' },
+      listDags,
+    ],
+  ])('takes %s', (_name, body, h, expected) => {
+    expect(directMessage(h, body)).toStrictEqual(expected);
   });
 
   it.each([
