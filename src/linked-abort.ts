@@ -1,4 +1,4 @@
-// A signal that aborts when any source does or a timeout passes, and lets go of its sources when done.
+// Abort plumbing without timers left behind: a signal linked to its sources and a deadline, and an abortable sleep.
 //
 // Why not AbortSignal.any + AbortSignal.timeout: every upstream call would leave a timer for the whole
 // timeout and a composite signal that Node keeps reachable until it fires (nodejs/node#54614, #62363,
@@ -31,4 +31,18 @@ export function linkedAbort(sources: readonly AbortSignal[], timeoutMs?: number)
       for (const source of sources) source.removeEventListener('abort', follow);
     },
   };
+}
+
+/** Waits `ms`, or less when `signal` aborts first (resolving, not rejecting: the caller checks the signal). */
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

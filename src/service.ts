@@ -77,7 +77,7 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
     tools,
     capabilities: { ...RESOURCE_CAPABILITIES, ...PROMPT_CAPABILITIES, ...COMPLETION_CAPABILITIES },
     extend: (server, rctx) => {
-      registerResources(server, rctx, { maxOutputBytes: settings.maxOutputBytes });
+      registerResources(server, rctx, { maxOutputBytes: settings.maxOutputBytes, metrics });
       registerPrompts(server);
       registerCompletions(server, rctx);
     },

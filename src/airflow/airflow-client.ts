@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { AppError } from '../errors.js';
+import { linkedAbort } from '../linked-abort.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { AirflowAdapter, ApiVersion } from './adapter.js';
 import { createAdapterV1 } from './adapter-v1.js';
@@ -21,7 +22,7 @@ import { AirflowHttp } from './http-client.js';
 import { createResilience, type Resilience } from './resilience.js';
 import { createResponseBudget } from './response-budget.js';
 import { type SignInAdapter, signInV1, signInV2 } from './sign-in.js';
-import { isAirflowFault, isRetryable, notAFault, retryAfterMsOf } from './upstream-errors.js';
+import { isRetryable } from './upstream-errors.js';
 
 /** How this process calls Airflow, narrowed from settings by the composition root (src/config/airflow-options.ts). */
 export interface AirflowOptions {
@@ -117,15 +118,9 @@ export function resilienceFor(
     breakerThreshold: o.breakerThreshold,
     breakerCooldownMs: o.breakerCooldownMs,
     now: deps.now,
-    isFault: isAirflowFault,
     isRetryable,
-    retryAfterMs: retryAfterMsOf,
     onRetry: () => deps.metrics.upstreamRetries.inc(),
-    onCancelled: (error) => notAFault(error),
-    onOpen: (error) => {
-      deps.metrics.upstreamShortCircuited.inc();
-      return notAFault(error);
-    },
+    onOpen: () => deps.metrics.upstreamShortCircuited.inc(),
     onBreakerState: (state) => {
       deps.metrics.upstreamBreakerState.set(BREAKER_GAUGE[state]);
       deps.logger[state === 'open' ? 'warn' : 'info']({ breaker: state }, 'Airflow circuit breaker');
@@ -188,6 +183,7 @@ export function createAirflowClient(deps: AirflowClientDeps): AirflowClient {
           if (
             error instanceof AppError &&
             error.code === 'upstream_unavailable' &&
+            error.fault &&
             error.status === undefined
           ) {
             resolver.forget();
@@ -201,11 +197,14 @@ export function createAirflowClient(deps: AirflowClientDeps): AirflowClient {
       return api === 'v2' ? signInV2(client) : signInV1(client);
     },
     async reachable(timeoutMs) {
+      const linked = linkedAbort([], timeoutMs);
       try {
-        await client.raw('/api/v2/version', { method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
+        await client.raw('/api/v2/version', { method: 'GET', signal: linked.signal });
         return true;
       } catch {
         return false;
+      } finally {
+        linked.dispose();
       }
     },
     close: () => dispatcher.close(),

@@ -4,10 +4,10 @@
 // runs on its own deadline (a caller that goes away stops waiting, the probe goes on for the others), and
 // only an answer that shows a version is kept. Failures are reported to the waiting callers and the next
 // call probes again.
-import { AppError } from '../errors.js';
+import { AppError, cancelledError } from '../errors.js';
 import { linkedAbort } from '../linked-abort.js';
 import type { ApiVersion } from './adapter.js';
-import { cancelledByClient, errorForTransport } from './upstream-errors.js';
+import { errorForTransport } from './upstream-errors.js';
 
 export interface DetectedVersion {
   api: ApiVersion;
@@ -81,11 +81,10 @@ async function detect(get: ProbeGet, signal: AbortSignal): Promise<DetectedVersi
   }
   if (ABSENT.has(v1.status) || v1.status === 200) {
     throw new AppError(
-      'upstream_unavailable',
+      'misconfigured',
       'The configured URL does not serve the Airflow REST API (v1 or v2).',
       {
         hint: 'Check AIRFLOW_API_URL, including any path prefix from Airflow’s base_url, or set AIRFLOW_API_VERSION.',
-        retryable: false,
       },
     );
   }
@@ -98,7 +97,6 @@ function probeFailed(path: string, status: number): AppError {
     `Airflow answered ${path} with HTTP ${status}, so the API version could not be detected yet.`,
     {
       hint: 'Airflow may be starting or overloaded; retry shortly (the next call detects again), or set AIRFLOW_API_VERSION.',
-      retryable: true,
       status,
     },
   );
@@ -106,9 +104,9 @@ function probeFailed(path: string, status: number): AppError {
 
 /** Waits for `work` unless `signal` aborts first; the work itself goes on for its other waiters. */
 function waitUnlessCancelled<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(cancelledByClient());
+  if (signal.aborted) return Promise.reject(cancelledError());
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(cancelledByClient());
+    const onAbort = () => reject(cancelledError());
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });

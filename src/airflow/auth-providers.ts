@@ -1,6 +1,7 @@
 // How each upstream call authenticates, per AIRFLOW_AUTH_MODE; the service-login token is cached and refreshed.
 import { decodeJwt } from 'jose';
 import { AppError } from '../errors.js';
+import { linkedAbort } from '../linked-abort.js';
 import type { AuthPath } from '../observability/metrics.js';
 import type { ApiVersion } from './adapter.js';
 import type { CallContext } from './call-context.js';
@@ -65,8 +66,10 @@ export function passwordAuth(options: PasswordAuthOptions): AuthProvider {
     if (cached && cached.expiresAt - margin > options.now()) return cached.authorization;
     // Single flight: concurrent requests share one login.
     inflight ??= (async () => {
+      // Its own deadline, not a caller's signal: the login is shared by every caller waiting on it.
+      const deadline = linkedAbort([], 30_000);
       try {
-        const jwt = await options.login(options.username, options.password, AbortSignal.timeout(30_000));
+        const jwt = await options.login(options.username, options.password, deadline.signal);
         let exp: number | undefined;
         try {
           exp = decodeJwt(jwt).exp;
@@ -77,6 +80,7 @@ export function passwordAuth(options: PasswordAuthOptions): AuthProvider {
         cached = { authorization: `Bearer ${jwt}`, expiresAt };
         return cached.authorization;
       } finally {
+        deadline.dispose();
         inflight = undefined;
       }
     })();

@@ -1,7 +1,7 @@
 // The Airflow HTTP client: pooled keep-alive calls (undici) with timeouts, cancellation, size caps, auth and
 // metrics.
 import type { Dispatcher } from 'undici';
-import { AppError } from '../errors.js';
+import { AppError, cancelledError } from '../errors.js';
 import { linkedAbort } from '../linked-abort.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ApiVersion } from './adapter.js';
@@ -9,13 +9,7 @@ import type { AuthProvider, UpstreamAuth } from './auth-providers.js';
 import type { CallContext } from './call-context.js';
 import type { Resilience } from './resilience.js';
 import type { ResponseBudget } from './response-budget.js';
-import {
-  errorForStatus,
-  errorForTransport,
-  notAFault,
-  parseRetryAfter,
-  withRetryAfter,
-} from './upstream-errors.js';
+import { errorForStatus, errorForTransport, parseRetryAfter } from './upstream-errors.js';
 
 export type QueryValue = string | number | boolean | readonly (string | number)[] | null | undefined;
 
@@ -174,18 +168,11 @@ function readBounded(
   });
 }
 
+/** The caller asked for too much, Airflow is fine. */
 function tooLarge(max: number): AppError {
-  // The caller asked for too much, Airflow is fine.
-  return notAFault(
-    new AppError(
-      'upstream_unavailable',
-      `Airflow's response was larger than ${max} bytes and was not read.`,
-      {
-        hint: 'Ask for less: use a smaller limit or narrower filters.',
-        retryable: false,
-      },
-    ),
-  );
+  return new AppError('too_large', `Airflow's response was larger than ${max} bytes and was not read.`, {
+    hint: 'Ask for less: use a smaller limit or narrower filters.',
+  });
 }
 
 export class AirflowHttp {
@@ -295,25 +282,17 @@ export class AirflowHttp {
       if (status === 401 || status === 403)
         metrics.upstreamAuthFailures.inc({ status: String(status), path: auth.path });
       const retryAfter = headerOf(res.headers, 'retry-after');
-      throw withRetryAfter(
-        errorForStatus({
-          status,
-          body,
-          what,
-          forwarded: this.options.forwarding,
-          authorization: auth.authorization,
-          retryAfter,
-        }),
-        parseRetryAfter(retryAfter, now()),
-      );
+      throw errorForStatus({
+        status,
+        body,
+        what,
+        forwarded: this.options.forwarding,
+        authorization: auth.authorization,
+        retryAfter,
+        retryAfterMs: parseRetryAfter(retryAfter, now()),
+      });
     } catch (error) {
-      if (ctx.signal.aborted && !(error instanceof AppError)) {
-        throw notAFault(
-          new AppError('upstream_unavailable', 'The request was cancelled by the client.', {
-            retryable: false,
-          }),
-        );
-      }
+      if (ctx.signal.aborted && !(error instanceof AppError)) throw cancelledError();
       // Past the deadline the transport reports a reset or an abort; the cause is the timeout.
       throw errorForTransport(signal.aborted ? signal.reason : error, what, timeoutMs);
     } finally {

@@ -10,7 +10,8 @@ import {
   type IBackoff,
   TaskCancelledError,
 } from 'cockatiel';
-import { AppError } from '../errors.js';
+import { AppError, cancelledError } from '../errors.js';
+import { abortableSleep } from '../linked-abort.js';
 
 export interface ResilienceOptions {
   /** Retries after the first attempt for idempotent calls (0 = none). */
@@ -26,17 +27,11 @@ export interface ResilienceOptions {
   initialDelayMs?: number;
   maxDelayMs?: number;
   now: () => number;
-  /** Decides whether an error is Airflow's fault (counts for the breaker). */
-  isFault: (error: unknown) => boolean;
   /** Decides whether an idempotent call may be tried again after this error. */
   isRetryable: (error: unknown) => boolean;
-  /** Seconds from a Retry-After the error carries, when it may be honoured. */
-  retryAfterMs?: (error: unknown) => number | undefined;
   onRetry?: (attempt: number, delayMs: number) => void;
-  /** Called with the fail-fast error when the open breaker refuses a call (marks it, counts it). */
-  onOpen: (error: AppError) => AppError;
-  /** Marks the error for a call the client cancelled while waiting on the breaker. */
-  onCancelled: (error: AppError) => AppError;
+  /** Called when the open breaker refuses a call (counts it). */
+  onOpen?: () => void;
   onBreakerState?: (state: 'closed' | 'open' | 'half_open') => void;
 }
 
@@ -102,26 +97,14 @@ export class RetryBudget {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
+/** Airflow's breaker is open: retryable later, and not itself a new fault (it would keep the breaker open). */
 export function breakerOpenError(cooldownMs: number, threshold: number): AppError {
   return new AppError(
     'upstream_unavailable',
     `Airflow is failing (${threshold} calls in a row failed), so calls are paused for up to ${Math.ceil(cooldownMs / 1000)} s instead of piling up.`,
     {
       hint: 'Check that Airflow is up (its API server and database); calls resume by themselves once a probe call succeeds.',
-      retryable: true,
+      fault: false,
     },
   );
 }
@@ -137,7 +120,8 @@ export function createResilience(o: ResilienceOptions): Resilience {
   const breaker =
     o.breakerThreshold > 0
       ? circuitBreaker(
-          handleWhen((e) => o.isFault(e)),
+          // Only Airflow's own failures count (AppError.fault); per-caller answers never open the breaker.
+          handleWhen((e) => e instanceof AppError && e.fault),
           {
             halfOpenAfter: o.breakerCooldownMs,
             breaker: new ConsecutiveBreaker(o.breakerThreshold),
@@ -146,7 +130,10 @@ export function createResilience(o: ResilienceOptions): Resilience {
       : undefined;
   breaker?.onStateChange((s) => o.onBreakerState?.(STATE_NAMES[s]));
 
-  const refuse = () => o.onOpen(breakerOpenError(o.breakerCooldownMs, o.breakerThreshold));
+  const refuse = () => {
+    o.onOpen?.();
+    return breakerOpenError(o.breakerCooldownMs, o.breakerThreshold);
+  };
 
   async function guarded<T>(attempt: (signal: AbortSignal) => Promise<T>, signal: AbortSignal) {
     if (!breaker) return attempt(signal);
@@ -158,7 +145,7 @@ export function createResilience(o: ResilienceOptions): Resilience {
     } catch (error) {
       if (error instanceof BrokenCircuitError) throw refuse();
       if (error instanceof TaskCancelledError) {
-        throw o.onCancelled(new AppError('upstream_unavailable', 'The request was cancelled by the client.'));
+        throw cancelledError();
       }
       throw error;
     }
@@ -179,11 +166,14 @@ export function createResilience(o: ResilienceOptions): Resilience {
           if (breaker?.state === CircuitState.Open) throw error;
           const ctx = { attempt: n + 1, signal: policy.signal, result: { error } };
           backoff = backoff ? backoff.next(ctx) : backoffFactory.next();
-          const delay = Math.max(backoff.duration, o.retryAfterMs?.(error) ?? 0);
+          const delay = Math.max(
+            backoff.duration,
+            (error instanceof AppError ? error.retryAfterMs : undefined) ?? 0,
+          );
           // Only retry when the attempt can still start before the call's deadline, and the budget allows.
           if (o.now() + delay >= policy.deadline || !budget.tryWithdraw()) throw error;
           o.onRetry?.(n + 1, delay);
-          await sleep(delay, policy.signal);
+          await abortableSleep(delay, policy.signal);
           if (policy.signal.aborted) throw error;
         }
       }

@@ -1,7 +1,6 @@
 // A process-wide budget of bytes held for Airflow answers being read, so no pattern of concurrent calls can
 // push a replica past its memory limit: a call that cannot get its share waits briefly, then fails retryably.
 import { AppError } from '../errors.js';
-import { notAFault } from './upstream-errors.js';
 
 export interface ResponseBudget {
   /**
@@ -19,17 +18,14 @@ interface Waiter {
   grant: () => void;
 }
 
-/** Says nothing about Airflow's health: never counted by the circuit breaker nor retried here. */
+/** This server is busy, Airflow is fine: `busy` is never counted by the circuit breaker nor retried here. */
 export function busyError(): AppError {
-  return notAFault(
-    new AppError(
-      'upstream_unavailable',
-      'This server is reading too many large Airflow answers at once to take another now.',
-      {
-        hint: 'Retry in a moment, or ask for less (a smaller limit, narrower filters).',
-        retryable: true,
-      },
-    ),
+  return new AppError(
+    'busy',
+    'This server is reading too many large Airflow answers at once to take another now.',
+    {
+      hint: 'Retry in a moment, or ask for less (a smaller limit, narrower filters).',
+    },
   );
 }
 

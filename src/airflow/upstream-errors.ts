@@ -77,6 +77,8 @@ export interface StatusErrorInput {
   forwarded: boolean;
   authorization: string | undefined;
   retryAfter?: string | undefined;
+  /** The Retry-After above in milliseconds (see parseRetryAfter). */
+  retryAfterMs?: number | undefined;
 }
 
 export function errorForStatus(input: StatusErrorInput): AppError {
@@ -128,22 +130,19 @@ export function errorForStatus(input: StatusErrorInput): AppError {
   }
   if (status === 429) {
     const wait = input.retryAfter ? ` Retry after ${input.retryAfter.slice(0, 40)} s.` : '';
+    // Airflow is answering, just not this fast: not a fault for the breaker.
     return new AppError('upstream_unavailable', `Airflow is rate limiting requests (HTTP 429).${wait}`, {
       hint: 'Wait and retry.',
-      retryable: true,
       status,
+      fault: false,
+      ...(input.retryAfterMs !== undefined ? { retryAfterMs: input.retryAfterMs } : {}),
     });
   }
   if (status >= 300 && status < 400) {
-    return new AppError(
-      'upstream_unavailable',
-      `Airflow answered ${what} with a redirect (HTTP ${status}).`,
-      {
-        hint: 'Set AIRFLOW_API_URL to the final Airflow URL (redirects are not followed, so credentials stay with the configured origin).',
-        retryable: false,
-        status,
-      },
-    );
+    return new AppError('misconfigured', `Airflow answered ${what} with a redirect (HTTP ${status}).`, {
+      hint: 'Set AIRFLOW_API_URL to the final Airflow URL (redirects are not followed, so credentials stay with the configured origin).',
+      status,
+    });
   }
   return new AppError('upstream_unavailable', `Airflow failed on ${what} (HTTP ${status})${said}`, {
     hint: 'Airflow may be restarting or overloaded; retry shortly (get_system_health shows its state).',
@@ -181,40 +180,9 @@ export function errorForTransport(error: unknown, what: string, timeoutMs: numbe
   });
 }
 
-// Errors that say nothing about Airflow's health (the caller cancelled, asked for too much, the breaker is open).
-const NOT_FAULTS = new WeakSet<AppError>();
-const RETRY_AFTER_MS = new WeakMap<AppError, number>();
-
-export function notAFault(error: AppError): AppError {
-  NOT_FAULTS.add(error);
-  return error;
-}
-
-/** The caller went away (disconnected or cancelled) while waiting on Airflow; not Airflow's fault. */
-export function cancelledByClient(): AppError {
-  return notAFault(
-    new AppError('upstream_unavailable', 'The request was cancelled by the client.', { retryable: false }),
-  );
-}
-
-/**
- * Airflow itself is failing: unreachable, timing out, 5xx, or answering garbage. Only these count toward the
- * circuit breaker; per-caller answers (401/403/404/409/422, 429, redirects) never do.
- */
-export function isAirflowFault(error: unknown): boolean {
-  if (!(error instanceof AppError) || NOT_FAULTS.has(error)) return false;
-  if (error.code === 'upstream_timeout') return true;
-  if (error.code !== 'upstream_unavailable') return false;
-  return error.status === undefined || error.status >= 500;
-}
-
 /** Worth another try for an idempotent call: an Airflow fault, or rate limiting. */
 export function isRetryable(error: unknown): boolean {
-  return isAirflowFault(error) || (error instanceof AppError && error.status === 429);
-}
-
-export function retryAfterMsOf(error: unknown): number | undefined {
-  return error instanceof AppError ? RETRY_AFTER_MS.get(error) : undefined;
+  return error instanceof AppError && (error.fault || error.status === 429);
 }
 
 /** Retry-After is delta-seconds or an HTTP date. */
@@ -223,9 +191,4 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
   if (/^\d{1,6}$/.test(value.trim())) return Number(value.trim()) * 1000;
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
-export function withRetryAfter(error: AppError, ms: number | undefined): AppError {
-  if (ms !== undefined) RETRY_AFTER_MS.set(error, ms);
-  return error;
 }

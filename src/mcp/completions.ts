@@ -77,7 +77,7 @@ export function registerCompletions(server: Server, rctx: RequestContext): void 
     const complete = COMPLETERS[argument.name];
     if (!complete) return EMPTY;
     const prefix = String(argument.value ?? '').slice(0, 250);
-    const linked = linkedAbort([rctx.signal, ctx.mcpReq.signal, AbortSignal.timeout(TIMEOUT_MS)]);
+    const linked = linkedAbort([rctx.signal, ctx.mcpReq.signal], TIMEOUT_MS);
     try {
       const airflow = await rctx.airflowFor({
         requestId: rctx.requestId,

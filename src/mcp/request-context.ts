@@ -8,6 +8,8 @@ import type { Exposure } from './exposure.js';
 export interface RequestObservations {
   rpcMethod?: string;
   tool?: string;
+  /** The resource read (its listed name, or 'unknown'). */
+  resource?: string;
   outcome?: string;
 }
 

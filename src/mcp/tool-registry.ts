@@ -7,9 +7,10 @@ import {
 } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { AppError, toErrorBody } from '../errors.js';
-import { linkedAbort } from '../linked-abort.js';
+import { abortableSleep } from '../linked-abort.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ToolContext, ToolDefinition } from '../tools/define-tool.js';
+import { openBoundary } from './boundary.js';
 import {
   type Exposure,
   type ExposureSettings,
@@ -96,20 +97,6 @@ export function toolJsonSchema(schema: z.ZodType, io: 'input' | 'output'): Tool[
   return lean(json) as Tool['inputSchema'];
 }
 
-function sleeper(signal: AbortSignal) {
-  return (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (signal.aborted) return resolve();
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal.addEventListener('abort', done, { once: true });
-    });
-}
-
 export function createToolRegistry(
   tools: readonly ToolDefinition[],
   options: ToolRegistryOptions,
@@ -164,12 +151,10 @@ export function createToolRegistry(
           `Unknown tool: ${JSON.stringify(String(params.name).slice(0, 100))}. Call tools/list for the available tools.`,
         );
       }
-      rctx.observed.tool = tool.name;
-      const stop = metrics.toolDuration.startTimer({ tool: tool.name });
+      const boundary = openBoundary({ kind: 'tool', name: tool.name }, rctx, mcp.signal, metrics);
       const finish = (outcome: string) => {
-        rctx.observed.outcome = outcome;
-        metrics.toolCalls.inc({ tool: tool.name, outcome });
-        stop();
+        boundary.finish(outcome);
+        boundary.close();
       };
       const refusal = (rctx.exposure ?? exposure).refusal(tool);
       if (refusal) {
@@ -199,9 +184,7 @@ export function createToolRegistry(
           ),
         );
       }
-      // One signal when the HTTP layer and the MCP layer share it (direct dispatch); else both, released after.
-      const linked = mcp.signal === rctx.signal ? undefined : linkedAbort([rctx.signal, mcp.signal]);
-      const signal = linked?.signal ?? rctx.signal;
+      const signal = boundary.signal;
       const progressToken = params._meta?.progressToken;
       const call = { requestId: rctx.requestId, credentials: rctx.credentials, signal };
       const ctx: ToolContext = {
@@ -225,7 +208,7 @@ export function createToolRegistry(
         },
         maxOutputBytes: options.maxOutputBytes,
         now: options.now,
-        sleep: sleeper(signal),
+        sleep: (ms) => abortableSleep(ms, signal),
       };
       try {
         const value = await tool.handler(parsed.data, ctx);
@@ -237,12 +220,9 @@ export function createToolRegistry(
           paramNames.get(tool.name),
         );
       } catch (error) {
-        const body = toErrorBody(error, rctx.requestId);
-        if (body.code === 'internal') rctx.logger.error({ err: error, tool: tool.name }, 'tool failed');
-        finish(body.code);
-        return errorResult(body);
+        return errorResult(boundary.fail(error));
       } finally {
-        linked?.dispose();
+        boundary.close();
       }
     },
   };

@@ -56,6 +56,19 @@ export function createMetrics(registry: Registry, build: BuildInfo) {
       buckets: LATENCY_BUCKETS,
       registers,
     }),
+    resourceReads: new Counter({
+      name: `${p}resource_reads_total`,
+      help: 'resources/read requests, by resource (its listed name, or unknown) and outcome (ok or an error code).',
+      labelNames: ['resource', 'outcome'] as const,
+      registers,
+    }),
+    resourceReadDuration: new Histogram({
+      name: `${p}resource_read_duration_seconds`,
+      help: 'resources/read duration in seconds, by resource.',
+      labelNames: ['resource'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
     authForwarding: new Counter({
       name: `${p}auth_forwarding_total`,
       help: 'Upstream Airflow calls by the credential path used (token-forwarding paths).',

@@ -75,6 +75,7 @@ export function createApp(deps: AppDeps) {
           duration_ms: Math.round(seconds * 1e6) / 1e3,
           rpc_method: observed?.rpcMethod,
           tool: observed?.tool,
+          resource: observed?.resource,
           outcome: observed?.outcome,
         },
         'request',

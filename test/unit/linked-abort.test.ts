@@ -1,6 +1,6 @@
-// linkedAbort: follows its sources and a timeout, and lets go of them when disposed.
+// linkedAbort follows its sources and a timeout and lets go of them when disposed; abortableSleep ends early on abort.
 import { describe, expect, it } from 'vitest';
-import { linkedAbort } from '../../src/linked-abort.js';
+import { abortableSleep, linkedAbort } from '../../src/linked-abort.js';
 
 describe('linkedAbort', () => {
   it('aborts with the reason of whichever source aborts', () => {
@@ -32,5 +32,24 @@ describe('linkedAbort', () => {
     a.abort('late');
     await new Promise((r) => setTimeout(r, 40));
     expect(linked.signal.aborted).toBe(false);
+  });
+});
+
+describe('abortableSleep', () => {
+  it('waits the whole time when nothing aborts', async () => {
+    const start = performance.now();
+    await abortableSleep(30, new AbortController().signal);
+    expect(performance.now() - start).toBeGreaterThanOrEqual(25);
+  });
+
+  it('ends as soon as the signal aborts, and at once when it already has', async () => {
+    const a = new AbortController();
+    const start = performance.now();
+    setTimeout(() => a.abort(), 10);
+    await abortableSleep(10_000, a.signal);
+    expect(performance.now() - start).toBeLessThan(1_000);
+    const again = performance.now();
+    await abortableSleep(10_000, a.signal);
+    expect(performance.now() - again).toBeLessThan(50);
   });
 });

@@ -2,6 +2,7 @@
 // endpoints (mounted by the app) and the bearer check the MCP endpoint runs. The one place the app gets it from.
 import type { AirflowClient } from '../../airflow/airflow-client.js';
 import { ConfigError, type Settings } from '../../config/settings.js';
+import { linkedAbort } from '../../linked-abort.js';
 import type { Logger } from '../../observability/logger.js';
 import { createBearerCheck } from './bearer.js';
 import { createCimdFetcher } from './cimd.js';
@@ -51,9 +52,14 @@ export function createOAuth(d: OAuthDeps) {
     logger: d.logger,
     now: d.now,
     async signIn(username, password, requestId) {
-      const ctx = { requestId, credentials: undefined, signal: AbortSignal.timeout(s.airflowTimeoutMs) };
-      const adapter = await d.airflow.signInFor(ctx);
-      return adapter.signIn(username, password, ctx);
+      const deadline = linkedAbort([], s.airflowTimeoutMs);
+      try {
+        const ctx = { requestId, credentials: undefined, signal: deadline.signal };
+        const adapter = await d.airflow.signInFor(ctx);
+        return await adapter.signIn(username, password, ctx);
+      } finally {
+        deadline.dispose();
+      }
     },
   });
   const authenticate = createBearerCheck({

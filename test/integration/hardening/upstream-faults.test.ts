@@ -173,7 +173,7 @@ describe('Airflow misbehaving (simulator faults)', () => {
     sim.setFault({ match: { pathIncludes: '/dags' }, hugeBodyBytes: 1024 * 1024 * 1024, times: 1 });
     const heapBefore = process.memoryUsage().heapUsed;
     const r = await callTool(service.url, 'list_dags', {}, { authorization: token });
-    expect(r.body).toMatchObject({ code: 'upstream_unavailable', retryable: false });
+    expect(r.body).toMatchObject({ code: 'too_large', retryable: false });
     expect(String(r.body?.message)).toContain('larger than 16777216 bytes');
     // Reading 1 GB would take far longer and far more memory than this.
     expect(r.ms).toBeLessThan(BOUND_MS + 2000);
@@ -196,7 +196,7 @@ describe('Airflow misbehaving (simulator faults)', () => {
           status,
         });
         const r = await callTool(service.url, 'list_dags', {}, { authorization: token });
-        expect(r.body).toMatchObject({ code: 'upstream_unavailable', status });
+        expect(r.body).toMatchObject({ code: 'misconfigured', status, retryable: false });
         expect(String(r.body?.hint)).toContain('redirects are not followed');
         if (status === 307)
           recordRow(

@@ -4,6 +4,7 @@ import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextproto
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAILURE_LINE } from '../../../sim/index.js';
 import { connectV2, ERA_OF, payload, recordingFetch, type Served, servedEra } from '../../helpers/clients.js';
+import { metricValue } from '../../helpers/service.js';
 import { useStack } from './stack.js';
 
 interface McpClient {
@@ -18,6 +19,9 @@ interface McpClient {
   }>;
   close(): Promise<void>;
 }
+
+/** A JSON-RPC error as both SDK clients throw it. */
+type RpcError = { code: number; data: Record<string, unknown> };
 
 describe.each(['sdk-v1', 'sdk-v2', 'sdk-v2-2026'] as const)('resources and prompts with %s', (kind) => {
   const s = useStack('v2', { sim: { runDurationMs: 250 } });
@@ -82,12 +86,49 @@ describe.each(['sdk-v1', 'sdk-v2', 'sdk-v2-2026'] as const)('resources and promp
     expect(log.contents[0]!.text).toContain(FAILURE_LINE('transform'));
   });
 
-  it.each(['airflow://nothing', 'airflow://dags/no_such_dag/source', 'airflow://dags/a%2Fb/source'])(
-    'an unknown resource %s is an error',
-    async (uri) => {
-      await expect(client.readResource({ uri })).rejects.toThrow();
-    },
-  );
+  it.each([
+    ['airflow://nothing', 'not_found', 'unknown'],
+    ['airflow://dags/no_such_dag/source', 'not_found', 'dag-source'],
+    ['airflow://dags/a%2Fb/source', 'invalid_argument', 'dag-source'],
+  ] as const)('%s is a -32602 error whose data is the structured error body', async (uri, code, resource) => {
+    const error = (await client.readResource({ uri }).catch((e: unknown) => e)) as RpcError;
+    expect(error.code).toBe(-32602);
+    expect(error.data).toMatchObject({ code, retryable: false, uri });
+    expect(String(error.data.hint).length).toBeGreaterThan(10);
+    expect(String(error.data.request_id).length).toBeGreaterThan(0);
+    const metrics = await s.service.metrics();
+    expect(metricValue(metrics, 'airflow_mcp_resource_reads_total', { resource, outcome: code })).toBe(1);
+  });
+
+  it('an Airflow failure keeps its code, hint, retryable and status, and is counted and logged', async () => {
+    s.sim.setFault({ match: { pathIncludes: '/config' }, status: 503 });
+    const error = (await client
+      .readResource({ uri: 'airflow://config' })
+      .catch((e: unknown) => e)
+      .finally(() => s.sim.setFault(null))) as RpcError;
+    expect(error.code).toBe(-32603);
+    expect(error.data).toMatchObject({
+      code: 'upstream_unavailable',
+      retryable: true,
+      status: 503,
+      uri: 'airflow://config',
+    });
+    expect(String(error.data.hint)).toContain('retry');
+    const metrics = await s.service.metrics();
+    const reads = (resource: string, outcome: string) =>
+      metricValue(metrics, 'airflow_mcp_resource_reads_total', { resource, outcome });
+    expect(reads('airflow-config', 'upstream_unavailable')).toBe(1);
+    expect(reads('airflow-config', 'ok')).toBe(1);
+    expect(reads('airflow-version', 'ok')).toBe(2); // the era check and the read above
+    const line = s.service.logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.msg === 'request' && l.request_id === error.data.request_id);
+    expect(line).toMatchObject({
+      rpc_method: 'resources/read',
+      resource: 'airflow-config',
+      outcome: 'upstream_unavailable',
+    });
+  });
 
   it('lists the prompts and fills in their arguments', async () => {
     const { prompts } = await client.listPrompts();
@@ -132,5 +173,31 @@ describe('resources on Airflow 2', () => {
     );
     const src = await client.readResource({ uri: 'airflow://dags/xcom_pipeline/source' });
     expect(src.contents[0]!.text).toContain('xcom_pipeline');
+  });
+});
+
+describe('resources are cut to MAX_OUTPUT_BYTES like tool results', () => {
+  const s = useStack('v2', { env: { MAX_OUTPUT_BYTES: '1024' } });
+  let client: McpClient;
+  beforeAll(async () => {
+    client = (await connectV2('sdk-v2', s.service.url, [], 'res-cap')) as unknown as McpClient;
+  });
+  afterAll(async () => {
+    await client?.close();
+  });
+
+  it('a static resource larger than the cap arrives cut, with the notice', async () => {
+    const options = Array.from({ length: 100 }, (_, i) => ({ key: `option_${i}`, value: 'x'.repeat(40) }));
+    s.sim.setFault({
+      match: { pathIncludes: '/config' },
+      status: 200,
+      body: { sections: [{ name: 'core', options }] },
+    });
+    const text = (await client.readResource({ uri: 'airflow://config' }).finally(() => s.sim.setFault(null)))
+      .contents[0]!.text!;
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(1024);
+    expect(Buffer.byteLength(text)).toBeGreaterThan(800);
+    expect(text).toContain('"code":"output_truncated"');
+    expect(text).toContain('option_0');
   });
 });

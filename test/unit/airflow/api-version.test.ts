@@ -61,7 +61,7 @@ describe('probingVersion decides from answers that need no credentials', () => {
       'upstream_unavailable',
       true,
     ],
-    ['no REST API at all (404, 404)', { status: 404 }, { status: 404 }, 'upstream_unavailable', false],
+    ['no REST API at all (404, 404)', { status: 404 }, { status: 404 }, 'misconfigured', false],
     ['connection reset', 'reset', undefined, 'upstream_unavailable', true],
   ] as const)('fails and keeps nothing on %s', async (_name, v2, v1, code, retryable) => {
     const { result, found } = await detectWith(v2, v1);

@@ -96,9 +96,12 @@ describe('AirflowHttp over undici', () => {
     agent.get(ORIGIN).intercept({ path: '/airflow/api/v2/big', method: 'GET' }).reply(200, big, JSON_REPLY);
     const refused = await http.send(ctx(), 'v2', { method: 'GET', route: '/big' }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(AppError);
-    expect((refused as AppError).message).toBe(
-      "Airflow's response was larger than 1000 bytes and was not read.",
-    );
+    expect(refused).toMatchObject({
+      code: 'too_large',
+      message: "Airflow's response was larger than 1000 bytes and was not read.",
+      retryable: false,
+      fault: false,
+    });
 
     agent
       .get(ORIGIN)
@@ -137,7 +140,38 @@ describe('AirflowHttp over undici', () => {
     const error = (await http
       .send(ctx(), 'v2', { method: 'GET', route: '/dags' })
       .catch((e) => e)) as AppError;
-    expect(error.code).toBe('upstream_unavailable');
+    expect(error).toMatchObject({ code: 'misconfigured', status: 302, retryable: false, fault: false });
     expect(error.hint).toContain('redirects are not followed');
+  });
+
+  it("carries Airflow's Retry-After on a 429, which is retryable and not Airflow's fault", async () => {
+    agent
+      .get(ORIGIN)
+      .intercept({ path: '/airflow/api/v2/dags', method: 'GET' })
+      .reply(429, { detail: 'slow down' }, { headers: { ...JSON_REPLY.headers, 'retry-after': '7' } });
+    const error = (await http
+      .send(ctx(), 'v2', { method: 'GET', route: '/dags' })
+      .catch((e) => e)) as AppError;
+    expect(error).toMatchObject({
+      code: 'upstream_unavailable',
+      status: 429,
+      retryAfterMs: 7000,
+      retryable: true,
+      fault: false,
+    });
+  });
+
+  it('a call the client cancels ends as `cancelled`, not retryable and not a fault', async () => {
+    agent
+      .get(ORIGIN)
+      .intercept({ path: '/airflow/api/v2/dags', method: 'GET' })
+      .reply(200, { dags: [] }, JSON_REPLY)
+      .delay(5_000);
+    const controller = new AbortController();
+    const pending = http
+      .send({ ...ctx(), signal: controller.signal }, 'v2', { method: 'GET', route: '/dags' })
+      .catch((e: unknown) => e);
+    setTimeout(() => controller.abort(), 20);
+    expect(await pending).toMatchObject({ code: 'cancelled', retryable: false, fault: false });
   });
 });

@@ -1,8 +1,9 @@
 // Retry budget, retry rules and the circuit breaker on an injected clock (fake timers drive cockatiel's Date.now).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createResilience, RetryBudget } from '../../../src/airflow/resilience.js';
-import { isAirflowFault, isRetryable, notAFault } from '../../../src/airflow/upstream-errors.js';
-import { AppError } from '../../../src/errors.js';
+import { breakerOpenError, createResilience, RetryBudget } from '../../../src/airflow/resilience.js';
+import { busyError } from '../../../src/airflow/response-budget.js';
+import { isRetryable } from '../../../src/airflow/upstream-errors.js';
+import { AppError, cancelledError } from '../../../src/errors.js';
 
 const down = () => new AppError('upstream_unavailable', 'Airflow failed (HTTP 503)', { status: 503 });
 const refused = () => new AppError('upstream_unavailable', 'connection refused');
@@ -16,20 +17,15 @@ afterEach(() => {
 });
 
 function make(overrides: Partial<Parameters<typeof createResilience>[0]> = {}) {
-  const opened: AppError[] = [];
+  const opened: number[] = [];
   const r = createResilience({
     retries: 2,
     budgetRatio: 0.1,
     breakerThreshold: 3,
     breakerCooldownMs: 1000,
     now: Date.now,
-    isFault: isAirflowFault,
     isRetryable,
-    onOpen: (e) => {
-      opened.push(e);
-      return notAFault(e);
-    },
-    onCancelled: notAFault,
+    onOpen: () => opened.push(Date.now()),
     ...overrides,
   });
   return { r, opened };
@@ -58,8 +54,11 @@ describe('classification', () => {
     ['503', down(), true, true],
     ['connection refused', refused(), true, true],
     ['timeout', new AppError('upstream_timeout', 't'), true, true],
-    ['429', new AppError('upstream_unavailable', 'rate', { status: 429 }), false, true],
-    ['redirect', new AppError('upstream_unavailable', 'r', { status: 307 }), false, false],
+    ['429', new AppError('upstream_unavailable', 'rate', { status: 429, fault: false }), false, true],
+    ['redirect', new AppError('misconfigured', 'r', { status: 307 }), false, false],
+    ['breaker open', breakerOpenError(1000, 3), false, false],
+    ['busy', busyError(), false, false],
+    ['cancelled', cancelledError(), false, false],
     ['401', new AppError('upstream_unauthorized', 'u', { status: 401 }), false, false],
     ['404', notFound(), false, false],
     ['409', new AppError('conflict', 'c', { status: 409 }), false, false],
@@ -71,10 +70,10 @@ describe('classification', () => {
       true,
       true,
     ],
-    ['too large (marked)', notAFault(new AppError('upstream_unavailable', 'big')), false, false],
+    ['too large', new AppError('too_large', 'big'), false, false],
     ['a plain Error', new Error('boom'), false, false],
   ])('%s', (_label, error, fault, retry) => {
-    expect(isAirflowFault(error)).toBe(fault);
+    expect(error instanceof AppError && error.fault).toBe(fault);
     expect(isRetryable(error)).toBe(retry);
   });
 });
@@ -119,22 +118,30 @@ describe('retries', () => {
   });
 
   it('a retry whose Retry-After would outlast the deadline is not made', async () => {
-    const { r } = make({ breakerThreshold: 0, retryAfterMs: () => 5_000 });
+    const { r } = make({ breakerThreshold: 0 });
     const fn = vi.fn(async () => {
-      throw down();
+      throw new AppError('upstream_unavailable', 'Airflow failed (HTTP 503)', {
+        status: 503,
+        retryAfterMs: 5_000,
+      });
     });
     await expect(settle(r.execute(policy(true, 1_000), fn))).rejects.toMatchObject({ status: 503 });
     expect(fn).toHaveBeenCalledTimes(1);
   });
 
   it('a Retry-After longer than the backoff is honoured', async () => {
-    const { r } = make({ breakerThreshold: 0, retryAfterMs: () => 2000 });
+    const { r } = make({ breakerThreshold: 0 });
     let calls = 0;
     const times: number[] = [];
     const result = settle(
       r.execute(policy(true), async () => {
         times.push(Date.now());
-        if (calls++ === 0) throw new AppError('upstream_unavailable', 'rate', { status: 429 });
+        if (calls++ === 0)
+          throw new AppError('upstream_unavailable', 'rate', {
+            status: 429,
+            fault: false,
+            retryAfterMs: 2000,
+          });
         return 'ok';
       }),
     );
