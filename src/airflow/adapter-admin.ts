@@ -1,7 +1,9 @@
 // The adapter's administration part: pools, variables, connections (no secrets), config, plugins, providers, audit log.
+
 import type { AirflowAdapter, UpstreamCall } from './adapter.js';
+import { getOne, getPage } from './adapter-calls.js';
 import { eventLogOf, pluginOf, poolOf, providerOf, safeConnection, variableOf } from './adapter-v2-map.js';
-import { obj, page, str } from './normalize.js';
+import { obj, str } from './normalize.js';
 import type { ConfigSection, ListEventLogsQuery, PageQuery, Variable } from './types.js';
 
 export type AdminPart = Pick<
@@ -22,45 +24,40 @@ export type AdminPart = Pick<
 /** The same routes and shapes on Airflow 3 and 2; Airflow 2 refuses the name patterns it lacks (adapter-v1.ts). */
 export function adminPart(call: UpstreamCall): AdminPart {
   return {
-    async listPools(q: PageQuery & { name_pattern?: string | undefined }) {
-      const { body } = await call({
-        method: 'GET',
-        route: '/pools',
-        query: { limit: q.limit, offset: q.offset, pool_name_pattern: q.name_pattern },
-        what: 'pools',
-      });
-      return page(body, 'pools', q, poolOf);
-    },
+    listPools: (q: PageQuery & { name_pattern?: string | undefined }) =>
+      getPage(
+        call,
+        { route: '/pools', filters: { pool_name_pattern: q.name_pattern }, key: 'pools', what: 'pools' },
+        q,
+        poolOf,
+      ),
 
-    async getPool(name: string) {
-      const { body } = await call({
-        method: 'GET',
-        route: '/pools/{pool_name}',
-        params: { pool_name: name },
-        what: `pool '${name}'`,
-      });
-      return poolOf(obj(body));
-    },
+    getPool: (name: string) =>
+      getOne(
+        call,
+        { route: '/pools/{pool_name}', params: { pool_name: name }, what: `pool '${name}'` },
+        poolOf,
+      ),
 
-    async listVariables(q: PageQuery & { key_pattern?: string | undefined }) {
-      const { body } = await call({
-        method: 'GET',
-        route: '/variables',
-        query: { limit: q.limit, offset: q.offset, variable_key_pattern: q.key_pattern },
-        what: 'variables',
-      });
-      return page(body, 'variables', q, variableOf);
-    },
+    listVariables: (q: PageQuery & { key_pattern?: string | undefined }) =>
+      getPage(
+        call,
+        {
+          route: '/variables',
+          filters: { variable_key_pattern: q.key_pattern },
+          key: 'variables',
+          what: 'variables',
+        },
+        q,
+        variableOf,
+      ),
 
-    async getVariable(key: string) {
-      const { body } = await call({
-        method: 'GET',
-        route: '/variables/{variable_key}',
-        params: { variable_key: key },
-        what: `variable '${key}'`,
-      });
-      return variableOf(obj(body));
-    },
+    getVariable: (key: string) =>
+      getOne(
+        call,
+        { route: '/variables/{variable_key}', params: { variable_key: key }, what: `variable '${key}'` },
+        variableOf,
+      ),
 
     async setVariable(v: Variable) {
       // No description given: leave it out, so an update keeps the existing one (Airflow clears it on null).
@@ -96,15 +93,8 @@ export function adminPart(call: UpstreamCall): AdminPart {
       });
     },
 
-    async listConnections(q: PageQuery) {
-      const { body } = await call({
-        method: 'GET',
-        route: '/connections',
-        query: { limit: q.limit, offset: q.offset },
-        what: 'connections',
-      });
-      return page(body, 'connections', q, safeConnection);
-    },
+    listConnections: (q: PageQuery) =>
+      getPage(call, { route: '/connections', key: 'connections', what: 'connections' }, q, safeConnection),
 
     async getConfig(section: string | undefined): Promise<ConfigSection[]> {
       const { body } = await call({
@@ -124,45 +114,32 @@ export function adminPart(call: UpstreamCall): AdminPart {
       });
     },
 
-    async listPlugins(q: PageQuery) {
-      const { body } = await call({
-        method: 'GET',
-        route: '/plugins',
-        query: { limit: q.limit, offset: q.offset },
-        what: 'plugins',
-      });
-      return page(body, 'plugins', q, pluginOf);
-    },
+    listPlugins: (q: PageQuery) =>
+      getPage(call, { route: '/plugins', key: 'plugins', what: 'plugins' }, q, pluginOf),
 
-    async listProviders(q: PageQuery) {
-      const { body } = await call({
-        method: 'GET',
-        route: '/providers',
-        query: { limit: q.limit, offset: q.offset },
-        what: 'providers',
-      });
-      return page(body, 'providers', q, providerOf);
-    },
+    listProviders: (q: PageQuery) =>
+      getPage(call, { route: '/providers', key: 'providers', what: 'providers' }, q, providerOf),
 
-    async listEventLogs(q: ListEventLogsQuery) {
-      const { body } = await call({
-        method: 'GET',
-        route: '/eventLogs',
-        query: {
-          limit: q.limit,
-          offset: q.offset,
-          dag_id: q.dag_id,
-          task_id: q.task_id,
-          run_id: q.run_id,
-          event: q.event,
-          owner: q.owner,
-          after: q.after,
-          before: q.before,
-          order_by: '-id',
+    listEventLogs: (q: ListEventLogsQuery) =>
+      getPage(
+        call,
+        {
+          route: '/eventLogs',
+          filters: {
+            dag_id: q.dag_id,
+            task_id: q.task_id,
+            run_id: q.run_id,
+            event: q.event,
+            owner: q.owner,
+            after: q.after,
+            before: q.before,
+            order_by: '-id',
+          },
+          key: 'event_logs',
+          what: 'the audit log',
         },
-        what: 'the audit log',
-      });
-      return page(body, 'event_logs', q, eventLogOf);
-    },
+        q,
+        eventLogOf,
+      ),
   };
 }

@@ -3,6 +3,7 @@
 import { AppError } from '../errors.js';
 import type { AirflowAdapter, UpstreamCall } from './adapter.js';
 import { adminPart } from './adapter-admin.js';
+import { getList } from './adapter-calls.js';
 import { dagStatsCall, dagStatsOf, dagsPart } from './adapter-dags.js';
 import { AIRFLOW3, type Dialect } from './adapter-dialect.js';
 import { runsPart } from './adapter-runs.js';
@@ -154,16 +155,17 @@ function airflow2Part(
       return page(body, 'dataset_events', q, assetEventV2);
     },
 
-    async getUpstreamAssetEvents(dagId, runId) {
-      const { body } = await call({
-        method: 'GET',
-        route: '/dags/{dag_id}/dagRuns/{dag_run_id}/upstreamDatasetEvents',
-        params: { dag_id: dagId, dag_run_id: runId },
-        what: `dataset events that triggered run '${runId}'`,
-      });
-      const events = obj(body).dataset_events;
-      return (Array.isArray(events) ? events : []).map((e) => assetEventV2(obj(e)));
-    },
+    getUpstreamAssetEvents: (dagId, runId) =>
+      getList(
+        call,
+        {
+          route: '/dags/{dag_id}/dagRuns/{dag_run_id}/upstreamDatasetEvents',
+          params: { dag_id: dagId, dag_run_id: runId },
+          what: `dataset events that triggered run '${runId}'`,
+        },
+        'dataset_events',
+        assetEventV2,
+      ),
   };
 }
 

@@ -56,7 +56,14 @@ describe.each(APIS)('trigger_dag_and_wait on Airflow %s', (api) => {
         },
       },
     );
-    await new Promise((r) => setTimeout(r, 800));
+    // Cancel once the run exists and has been polled (bounded: a loaded machine may take a while).
+    const ready = Date.now() + 10_000;
+    while (
+      (runId === '' || s.sim.calls.every((c) => !c.path.includes(encodeURIComponent(runId)))) &&
+      Date.now() < ready
+    ) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     abort.abort();
     await expect(call).rejects.toThrow();
     await client.close();
