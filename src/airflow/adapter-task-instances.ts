@@ -38,6 +38,17 @@ function clearPayload(input: ClearTaskInstancesInput): Record<string, unknown> {
   return payload;
 }
 
+/** One task instance's route: the mapped form when a map index (≥ 0) is given. */
+function taskInstanceRoute(dagId: string, runId: string, taskId: string, mapIndex: number | undefined) {
+  const mapped = mapIndex !== undefined && mapIndex >= 0;
+  return {
+    route: mapped
+      ? '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}'
+      : '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}',
+    params: { dag_id: dagId, dag_run_id: runId, task_id: taskId, ...(mapped ? { map_index: mapIndex } : {}) },
+  };
+}
+
 export function taskInstancesPart(call: UpstreamCall, d: Dialect): TaskInstancesPart {
   return {
     async listTaskInstances(dagId, runId, q) {
@@ -52,18 +63,9 @@ export function taskInstancesPart(call: UpstreamCall, d: Dialect): TaskInstances
     },
 
     async getTaskInstance(dagId, runId, taskId, mapIndex) {
-      const mapped = mapIndex !== undefined && mapIndex >= 0;
       const { body } = await call({
         method: 'GET',
-        route: mapped
-          ? '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}'
-          : '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}',
-        params: {
-          dag_id: dagId,
-          dag_run_id: runId,
-          task_id: taskId,
-          ...(mapped ? { map_index: mapIndex } : {}),
-        },
+        ...taskInstanceRoute(dagId, runId, taskId, mapIndex),
         what: `task '${taskId}' in run '${runId}'`,
       });
       return d.mapTaskInstance(obj(body));
@@ -99,18 +101,9 @@ export function taskInstancesPart(call: UpstreamCall, d: Dialect): TaskInstances
     },
 
     async setTaskInstanceState(dagId, runId, taskId, state, mapIndex) {
-      const mapped = mapIndex !== undefined && mapIndex >= 0;
       const { body } = await call({
         method: 'PATCH',
-        route: mapped
-          ? '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}'
-          : '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}',
-        params: {
-          dag_id: dagId,
-          dag_run_id: runId,
-          task_id: taskId,
-          ...(mapped ? { map_index: mapIndex } : {}),
-        },
+        ...taskInstanceRoute(dagId, runId, taskId, mapIndex),
         body: d.taskStatePayload(state),
         what: `task '${taskId}' in run '${runId}'`,
       });
