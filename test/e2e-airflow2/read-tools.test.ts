@@ -68,6 +68,24 @@ describe('real Airflow 2 through the MCP service (forward mode, Basic auth)', ()
     check(payload(r));
   });
 
+  it('open_airflow_url reads Airflow 2 UI links (grid with and without a run)', async () => {
+    const base = airflow.url.replace(/\/+$/, '');
+    const dag = payload(await admin.callTool('open_airflow_url', { url: `${base}/dags/e2e_success/grid` }));
+    expect(dag).toMatchObject({
+      link: { kind: 'dag', dag_id: 'e2e_success' },
+      dag: { dag_id: 'e2e_success' },
+    });
+    const runs = payload(await admin.callTool('list_dag_runs', { dag_id: 'e2e_success', limit: 1 }));
+    const run = (runs.items as { run_id: string }[])[0];
+    if (run) {
+      const link = `${base}/dags/e2e_success/grid?dag_run_id=${encodeURIComponent(run.run_id)}&task_id=say_hello&tab=logs`;
+      const ti = payload(await admin.callTool('open_airflow_url', { url: link }));
+      expect(ti).toMatchObject({
+        link: { kind: 'task_instance', run_id: run.run_id, task_id: 'say_hello', log: true },
+      });
+    }
+  });
+
   it('each caller’s Basic credentials are forwarded: the viewer reads but cannot trigger', async () => {
     const viewer = await connectClient('sdk-v2', service.url, basic('viewer'));
     try {
