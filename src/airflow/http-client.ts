@@ -8,6 +8,7 @@ import type { ApiVersion } from './adapter.js';
 import type { AuthProvider, UpstreamAuth } from './auth-providers.js';
 import type { CallContext } from './call-context.js';
 import type { Resilience } from './resilience.js';
+import { headerOf, type ResponseBody, readResponseBody, tooLarge } from './response-body.js';
 import type { ResponseBudget } from './response-budget.js';
 import { errorForStatus, errorForTransport, parseRetryAfter } from './upstream-errors.js';
 
@@ -91,88 +92,8 @@ export function buildQuery(query: UpstreamRequest['query']): string {
   return s ? `?${s}` : '';
 }
 
-function headerOf(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
 function statusClass(status: number): string {
   return `${Math.floor(status / 100)}xx`;
-}
-
-type ResponseBody = Dispatcher.ResponseData['body'];
-
-/** Budget taken at a time for an answer of unknown length, as its bytes arrive. */
-const BUDGET_STEP = 256 * 1024;
-/** Longest a call waits for budget (within its own deadline). */
-const BUDGET_WAIT_MS = 2_000;
-
-/**
- * Up to `max` bytes of a response body, holding budget for what it reads: `reserved` bytes are held already;
- * past them, `grow` is asked for more while the stream is paused. Past `max` reading stops and the stream is
- * destroyed, which gives its socket back (undici closes it): a body too large to use is never buffered whole.
- */
-function readBounded(
-  stream: ResponseBody,
-  max: number,
-  reserved: number,
-  grow: () => Promise<number>,
-): Promise<{ bytes: Buffer; truncated: boolean }> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const settle = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      stream.off('data', onData);
-      fn();
-    };
-    const onData = (chunk: Buffer) => {
-      if (size + chunk.length > max) {
-        chunks.push(chunk.subarray(0, max - size));
-        size = max;
-        settle(() => resolve({ bytes: Buffer.concat(chunks, size), truncated: true }));
-        stream.destroy();
-        return;
-      }
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size > reserved) {
-        stream.pause();
-        grow().then(
-          (more) => {
-            reserved += more;
-            stream.resume();
-          },
-          (error: unknown) => {
-            settle(() => reject(error));
-            stream.destroy();
-          },
-        );
-      }
-    };
-    stream.on('data', onData);
-    stream.once('end', () =>
-      settle(() =>
-        resolve({ bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), truncated: false }),
-      ),
-    );
-    stream.once('error', (error) => settle(() => reject(error)));
-    // Destroyed without an error (e.g. the pool closed): neither 'end' nor 'error' comes.
-    stream.once('close', () =>
-      settle(() =>
-        reject(Object.assign(new Error('Airflow closed the response early'), { code: 'ECONNRESET' })),
-      ),
-    );
-  });
-}
-
-/** The caller asked for too much, Airflow is fine. */
-function tooLarge(max: number): AppError {
-  return new AppError('too_large', `Airflow's response was larger than ${max} bytes and was not read.`, {
-    hint: 'Ask for less: use a smaller limit or narrower filters.',
-  });
 }
 
 export class AirflowHttp {
@@ -301,43 +222,18 @@ export class AirflowHttp {
     }
   }
 
-  /**
-   * Reads a body up to `max` bytes within the process-wide budget. JSON over the cap is refused (a cut JSON
-   * is useless; one declared over it is refused before a byte is read); text is cut.
-   */
+  /** Reads and decodes a body within the call's cap and the process-wide budget (`response-body.ts`). */
   private async readBody(
     stream: ResponseBody,
     headers: Dispatcher.ResponseData['headers'],
     max: number,
     signal: AbortSignal,
   ): Promise<{ body: unknown; truncated: boolean }> {
-    const isJson = (headerOf(headers, 'content-type') ?? '').includes('json');
-    const declared = Number(headerOf(headers, 'content-length') ?? Number.NaN);
-    const known = Number.isFinite(declared) && declared >= 0;
-    if (isJson && known && declared > max) {
-      stream.destroy();
-      throw tooLarge(max);
-    }
-    const budget = this.options.budget;
-    if (!budget) {
-      const { bytes, truncated } = await readBounded(stream, max, max, async () => max);
-      return this.decode(bytes.toString('utf8'), isJson, truncated, max);
-    }
-    const releases: (() => void)[] = [];
-    const take = async (bytes: number) => {
-      releases.push(await budget.acquire(bytes, signal, BUDGET_WAIT_MS));
-      return bytes;
-    };
+    const read = await readResponseBody(stream, headers, max, this.options.budget, signal);
     try {
-      const first = known ? Math.min(declared, max) : Math.min(BUDGET_STEP, max);
-      await take(first).catch((error: unknown) => {
-        stream.destroy();
-        throw error;
-      });
-      const { bytes, truncated } = await readBounded(stream, max, first, () => take(BUDGET_STEP));
-      return this.decode(bytes.toString('utf8'), isJson, truncated, max);
+      return this.decode(read.text, read.isJson, read.truncated, max);
     } finally {
-      for (const release of releases) release();
+      read.release();
     }
   }
 

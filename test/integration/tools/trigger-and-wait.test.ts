@@ -56,24 +56,22 @@ describe.each(APIS)('trigger_dag_and_wait on Airflow %s', (api) => {
         },
       },
     );
-    // Cancel once the run exists and has been polled (bounded: a loaded machine may take a while).
-    const ready = Date.now() + 10_000;
-    while (
-      (runId === '' || s.sim.calls.every((c) => !c.path.includes(encodeURIComponent(runId)))) &&
-      Date.now() < ready
-    ) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // The run must exist first (a loaded machine may take a while to trigger it), then polling runs a while.
+    const triggered = Date.now() + 10_000;
+    while (runId === '' && Date.now() < triggered) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 800));
     abort.abort();
     await expect(call).rejects.toThrow();
     await client.close();
     const polls = () => s.sim.calls.filter((c) => c.path.includes(encodeURIComponent(runId))).length;
     expect(runId).not.toBe('');
     // A poll already in flight may still land: wait until the count settles, then make sure it stays put.
+    // Settled = no new poll for 1.5 s (longer than the poll interval here), bounded at 15 s in all.
     let settled = polls();
-    for (let i = 0; i < 20; i++) {
+    let quiet = 0;
+    for (let i = 0; i < 60 && quiet < 6; i++) {
       await new Promise((r) => setTimeout(r, 250));
-      if (polls() === settled) break;
+      quiet = polls() === settled ? quiet + 1 : 0;
       settled = polls();
     }
     expect(settled).toBeGreaterThan(0);
