@@ -22,6 +22,9 @@ import type { OAuthDecision } from './oauth/bearer.js';
 import { checkHostOrigin, type HostPolicy } from './request-guards.js';
 import { jsonRpcError, sendJson } from './respond.js';
 
+/** Distinct path forms whose exposure is kept (paths are client-chosen: the cache must not grow without end). */
+const MAX_NARROWED = 256;
+
 /** Known JSON-RPC methods become label values; anything else is 'other', so labels stay bounded. */
 const KNOWN_METHODS = new Set([
   'initialize',
@@ -123,6 +126,7 @@ export function createMcpRoute(deps: McpRouteDeps) {
    * The path forms: `/mcp/readonly`, `/mcp/x/<toolset>[,<toolset>…]` and both combined narrow what the
    * operator exposes for this request (never widen it). An unknown toolset is a 404 naming the real ones.
    */
+  const narrowed = new Map<string, Exposure>();
   const pathExposure: RequestHandler = (req, res, next) => {
     const rest = req.path.slice(deps.mcpPath.length);
     const narrowing = narrowingFromPath(rest);
@@ -131,8 +135,15 @@ export function createMcpRoute(deps: McpRouteDeps) {
       return;
     }
     if (narrowing.toolsets === undefined && narrowing.readOnly === undefined) return next();
+    const known = narrowed.get(rest);
+    if (known) {
+      res.locals.exposure = known;
+      return next();
+    }
     try {
       res.locals.exposure = deps.tools.narrow(narrowing);
+      // Built once per path form: the valid ones are few, so the cache stays small (bounded all the same).
+      if (narrowed.size < MAX_NARROWED) narrowed.set(rest, res.locals.exposure as Exposure);
     } catch (error) {
       if (!(error instanceof UnknownToolsetError)) throw error;
       sendJson(res, 404, { error: 'not found', hint: error.message });
